@@ -1,0 +1,43 @@
+/** The stable error codes a caller may branch on (ARCHITECTURE.md). */
+export const ErrorCode = {
+  ValidationError: 'validation_error',
+  UnknownOperation: 'unknown_operation',
+  NotFound: 'not_found',
+  IdempotencyConflict: 'idempotency_conflict',
+  PayloadTooLarge: 'payload_too_large',
+  Timeout: 'timeout',
+  Cancelled: 'cancelled',
+  OperationError: 'operation_error',
+  WorkerLost: 'worker_lost',
+  DispatchFailed: 'dispatch_failed',
+  ResultTooLarge: 'result_too_large',
+  QuotaExceeded: 'quota_exceeded',
+  Unauthorized: 'unauthorized',
+  InternalError: 'internal_error',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** The error shape stored on a task and returned to callers. */
+export interface TaskErrorInfo {
+  code: ErrorCode;
+  message: string;
+  retryable: boolean;
+}
+
+/** A failure a caller can act on, carrying its stable code; never a stack trace to the user. */
+export class TaskError extends Error {
+  readonly code: ErrorCode;
+  readonly retryable: boolean;
+
+  constructor(code: ErrorCode, message: string, options: ErrorOptions & { retryable?: boolean } = {}) {
+    super(message, options);
+    this.name = 'TaskError';
+    this.code = code;
+    this.retryable = options.retryable ?? false;
+  }
+
+  /** The JSON shape callers see. */
+  toInfo(): TaskErrorInfo {
+    return { code: this.code, message: this.message, retryable: this.retryable };
+  }
+}

@@ -1,0 +1,61 @@
+import type { TaskErrorInfo } from './task-error.js';
+
+/** The closed set of task states; completed, failed and cancelled never change. */
+export const TaskStatus = {
+  Pending: 'pending',
+  Processing: 'processing',
+  Completed: 'completed',
+  Failed: 'failed',
+  Cancelled: 'cancelled',
+} as const;
+export type TaskStatus = (typeof TaskStatus)[keyof typeof TaskStatus];
+
+export const TASK_STATUSES = Object.values(TaskStatus) as [TaskStatus, ...TaskStatus[]];
+
+/** Progress an operation reported last. */
+export interface TaskProgress {
+  percent: number;
+  message?: string;
+}
+
+/** One DynamoDB item per task. Times are epoch milliseconds except `expiresAt` (TTL, seconds). */
+export interface TaskRecord {
+  taskId: string;
+  owner: string;
+  operation: string;
+  params: Record<string, unknown>;
+  status: TaskStatus;
+  /** Claims so far; the running attempt's number while processing. */
+  attempt: number;
+  maxAttempts: number;
+  createdAt: number;
+  updatedAt: number;
+  startedAt?: number;
+  finishedAt?: number;
+  deadlineAt: number;
+  /** Identifies the claim that holds the task; only its holder may write progress or a result. */
+  leaseId?: string;
+  leaseExpiresAt?: number;
+  /** A retry's backoff: no claim before this time. */
+  notBefore?: number;
+  progress?: TaskProgress;
+  result?: unknown;
+  error?: TaskErrorInfo;
+  idempotencyKey?: string;
+  payloadHash: string;
+  expiresAt: number;
+  /** Sparse "active" GSI partition: present only while the task is live. */
+  activeShard?: string;
+  /** Sparse "active" GSI sort key: when the sweeper must next look at this task. */
+  sweepAt?: number;
+}
+
+/** Whether a status is final. */
+export function isTerminal(status: TaskStatus): boolean {
+  return status === TaskStatus.Completed || status === TaskStatus.Failed || status === TaskStatus.Cancelled;
+}
+
+/** Whether the record is past its TTL; DynamoDB deletes it up to 48 h late, so reads check themselves. */
+export function isExpired(record: Pick<TaskRecord, 'expiresAt'>, now: number): boolean {
+  return record.expiresAt * 1000 <= now;
+}
