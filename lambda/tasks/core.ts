@@ -1,0 +1,44 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { operations as registeredOperations } from '../operations/index.js';
+import type { Operation } from '../operations/operation.js';
+import type { AwsClients } from '../shared/aws-clients.js';
+import { systemClock, type Clock } from '../shared/clock.js';
+import type { Config } from '../shared/config.js';
+import { createLogger, noTelemetry, type TaskTelemetry } from '../shared/telemetry.js';
+import { SqsDispatcher, type Dispatcher } from './dispatcher.js';
+import type { RunTaskDeps } from './run-task.js';
+import type { SweepDeps } from './sweep.js';
+import { createTaskService } from './task-service.js';
+import type { TaskService } from './task-service-types.js';
+import { TaskStore } from './task-store.js';
+
+/** Optional replacements for the defaults (tests inject a clock, a dispatcher, or operations). */
+export interface CoreOptions {
+  clock?: Clock;
+  telemetry?: TaskTelemetry;
+  logger?: Logger;
+  dispatcher?: Dispatcher;
+  operations?: readonly Operation[];
+}
+
+/** The wired core: one store, dispatcher and service, and the dependency bundle the worker and sweeper take. */
+export interface Core {
+  store: TaskStore;
+  dispatcher: Dispatcher;
+  service: TaskService;
+  operations: readonly Operation[];
+  /** Satisfies both RunTaskDeps and SweepDeps. */
+  deps: RunTaskDeps & SweepDeps;
+}
+
+/** Wires the core from configuration and AWS clients (built once per process). */
+export function createCore(config: Config, clients: AwsClients, options: CoreOptions = {}): Core {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? createLogger(config);
+  const telemetry = options.telemetry ?? noTelemetry;
+  const operations = options.operations ?? registeredOperations;
+  const store = new TaskStore(clients.ddb, config.state.tableName, clock);
+  const dispatcher = options.dispatcher ?? new SqsDispatcher(clients.sqs, config.queue.url);
+  const deps = { config, store, dispatcher, operations, clock, telemetry, logger };
+  return { store, dispatcher, operations, service: createTaskService(deps), deps };
+}

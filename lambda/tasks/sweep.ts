@@ -1,0 +1,79 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Clock } from '../shared/clock.js';
+import type { Config } from '../shared/config.js';
+import { TASK_TABLE } from '../shared/resources.js';
+import type { TaskTelemetry } from '../shared/telemetry.js';
+import type { Dispatcher } from './dispatcher.js';
+import { TaskStatus } from './task.js';
+import type { DueTask, TaskStore } from './task-store.js';
+
+/** Everything the sweeper needs, injected. */
+export interface SweepDeps {
+  config: Config;
+  store: TaskStore;
+  dispatcher: Dispatcher;
+  clock: Clock;
+  telemetry: TaskTelemetry;
+  logger: Logger;
+}
+
+/** What one sweep did. */
+export interface SweepReport {
+  examined: number;
+  timedOut: number;
+  redispatched: number;
+  workerLost: number;
+  errors: number;
+}
+
+type Action = 'timedOut' | 'redispatched' | 'workerLost' | 'none';
+
+/**
+ * Rescues what crashed: fails live tasks past their deadline (`timeout`), re-dispatches tasks whose
+ * worker lease expired (or fails them `worker_lost` once attempts are spent), and re-dispatches pending
+ * tasks whose dispatch was lost. Reads only due tasks from the sparse active index. Every change is a
+ * conditional write on what was read, so two sweeps at once do each thing once.
+ */
+export async function sweep(deps: SweepDeps, options: { maxTasks?: number } = {}): Promise<SweepReport> {
+  const report: SweepReport = { examined: 0, timedOut: 0, redispatched: 0, workerLost: 0, errors: 0 };
+  const maxTasks = options.maxTasks ?? 5_000;
+  const now = deps.clock();
+  for (let shard = 0; shard < TASK_TABLE.activeShards && report.examined < maxTasks; shard++) {
+    for await (const task of deps.store.due(shard, now)) {
+      report.examined++;
+      try {
+        const action = await sweepOne(deps, task, now);
+        if (action !== 'none') {
+          report[action]++;
+          deps.telemetry.swept(action);
+          if (action === 'timedOut' || action === 'workerLost') deps.telemetry.failed(action === 'timedOut' ? 'timeout' : 'worker_lost');
+        }
+      } catch (error) {
+        report.errors++;
+        deps.logger.error('sweep of one task failed; it stays due for the next run', { taskId: task.taskId, error: String(error) });
+      }
+      if (report.examined >= maxTasks) break;
+    }
+  }
+  if (report.examined > 0) deps.logger.info('sweep finished', { ...report });
+  return report;
+}
+
+async function sweepOne(deps: SweepDeps, task: DueTask, now: number): Promise<Action> {
+  const { config, store, dispatcher } = deps;
+  const ttl = config.state.ttlSeconds;
+  const graceMs = config.execution.dispatchGraceSeconds * 1000;
+  if (task.deadlineAt <= now) return (await store.failTimedOut(task.taskId, ttl)) ? 'timedOut' : 'none';
+  if (task.status === TaskStatus.Processing && (task.leaseExpiresAt ?? 0) <= now) {
+    if (task.attempt >= task.maxAttempts) return (await store.failWorkerLost(task, ttl)) ? 'workerLost' : 'none';
+    if (!(await store.releaseLostLease(task, graceMs))) return 'none';
+    await dispatcher.dispatch(task.taskId);
+    return 'redispatched';
+  }
+  if (task.status === TaskStatus.Pending) {
+    if (!(await store.bumpPending(task, graceMs))) return 'none';
+    await dispatcher.dispatch(task.taskId);
+    return 'redispatched';
+  }
+  return 'none';
+}

@@ -1,0 +1,149 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Operation } from '../operations/operation.js';
+import type { Clock } from '../shared/clock.js';
+import type { Config } from '../shared/config.js';
+import { TASK_TABLE } from '../shared/resources.js';
+import type { TaskTelemetry } from '../shared/telemetry.js';
+import type { Dispatcher } from './dispatcher.js';
+import { pollAfterMs } from './poll-hint.js';
+import { isTerminal, TaskStatus, TASK_STATUSES, type TaskRecord } from './task.js';
+import { ErrorCode, TaskError } from './task-error.js';
+import { activeShardOf, idempotentTaskId, isTaskId, newTaskId, payloadHash } from './task-id.js';
+import type { ListRequest, ListResult, SubmitRequest, SubmitResult, TaskService } from './task-service-types.js';
+import type { TaskStore } from './task-store.js';
+import { validationMessage } from './validation-message.js';
+
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,128}$/;
+const MAX_LIST_LIMIT = 100;
+/** Long-poll re-reads start fast (most tasks that finish in a wait finish early) and back off to 1 s. */
+const WAIT_FIRST_MS = 50;
+const WAIT_MAX_MS = 1_000;
+
+/** Everything the service needs, injected. */
+export interface TaskServiceDeps {
+  config: Config;
+  store: TaskStore;
+  dispatcher: Dispatcher;
+  operations: readonly Operation[];
+  clock: Clock;
+  telemetry: TaskTelemetry;
+  logger: Logger;
+}
+
+/** The owner-scoped task operations the protocol layer calls: validate, write durably, dispatch. */
+export function createTaskService(deps: TaskServiceDeps): TaskService {
+  const { config, store, dispatcher, clock, telemetry, logger } = deps;
+  const byName = new Map(deps.operations.map((op) => [op.name, op]));
+
+  async function get(owner: string, taskId: string): Promise<TaskRecord> {
+    const task = isTaskId(taskId) ? await store.getOwned(owner, taskId) : undefined;
+    if (!task) throw new TaskError(ErrorCode.NotFound, `task ${JSON.stringify(taskId)} not found (unknown, expired, or not yours)`);
+    return task;
+  }
+
+  return {
+    operations: deps.operations,
+
+    async submit(request: SubmitRequest): Promise<SubmitResult> {
+      const operation = byName.get(request.operation);
+      if (!operation) {
+        throw new TaskError(
+          ErrorCode.UnknownOperation,
+          `unknown operation_type ${JSON.stringify(request.operation)}; expected one of: ${[...byName.keys()].join(', ')}`,
+        );
+      }
+      const { idempotencyKey } = request;
+      if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+        throw new TaskError(ErrorCode.ValidationError, 'idempotency_key must be 1–128 characters of A–Z a–z 0–9 . _ : -');
+      }
+      const size = Buffer.byteLength(JSON.stringify(request.params ?? null));
+      if (size > config.execution.maxParamsBytes) {
+        throw new TaskError(ErrorCode.PayloadTooLarge, `parameters are ${size} bytes; the limit is ${config.execution.maxParamsBytes}`);
+      }
+      const parsed = operation.input.safeParse(request.params);
+      if (!parsed.success) throw new TaskError(ErrorCode.ValidationError, validationMessage('parameters', parsed.error));
+      const maxWait = request.maxWaitSeconds ?? operation.defaultTimeoutSeconds;
+      if (!Number.isFinite(maxWait) || maxWait <= 0) {
+        throw new TaskError(ErrorCode.ValidationError, 'max_wait_seconds must be a positive number of seconds');
+      }
+
+      const now = clock();
+      const taskId = idempotencyKey === undefined ? newTaskId() : idempotentTaskId(request.owner, idempotencyKey);
+      const deadlineAt = now + Math.min(maxWait, config.execution.maxTimeoutSeconds) * 1000;
+      const record: TaskRecord = {
+        taskId,
+        owner: request.owner,
+        operation: operation.name,
+        params: parsed.data as Record<string, unknown>,
+        status: TaskStatus.Pending,
+        attempt: 0,
+        maxAttempts: Math.min(operation.retry.maxAttempts, config.execution.maxAttempts),
+        createdAt: now,
+        updatedAt: now,
+        deadlineAt,
+        idempotencyKey,
+        payloadHash: payloadHash(operation.name, parsed.data),
+        // A live record outlives its deadline by the TTL, so a lost task is still readable when swept.
+        expiresAt: Math.ceil(deadlineAt / 1000) + config.state.ttlSeconds,
+        activeShard: activeShardOf(taskId, TASK_TABLE.activeShards),
+        // The safety net: if this dispatch is lost, the sweeper re-dispatches after the grace period.
+        sweepAt: Math.min(deadlineAt, now + config.execution.dispatchGraceSeconds * 1000),
+      };
+      const { task, created } = await store.create(record);
+      if (!created) return { task, created };
+      telemetry.submitted();
+      try {
+        await dispatcher.dispatch(taskId);
+      } catch (error) {
+        // The record is durable; the sweeper re-dispatches it on its next run instead of after the grace.
+        logger.warn('dispatch failed; task marked for re-dispatch', { taskId, error: String(error) });
+        await store.markForRedispatch(taskId).catch((markError: unknown) =>
+          logger.error('could not mark task for re-dispatch; the sweeper finds it after the grace period', { taskId, error: String(markError) }),
+        );
+      }
+      return { task, created };
+    },
+
+    get,
+
+    async waitForTerminal(owner, taskId, waitMs, signal) {
+      const until = clock() + Math.max(0, waitMs);
+      let task = await get(owner, taskId);
+      for (let pause = WAIT_FIRST_MS; !isTerminal(task.status) && clock() < until && !signal?.aborted; pause = Math.min(WAIT_MAX_MS, pause * 2)) {
+        try {
+          await sleep(Math.min(pause, until - clock()), undefined, { signal });
+        } catch {
+          break; // aborted: answer with what we have
+        }
+        task = await get(owner, taskId);
+      }
+      return task;
+    },
+
+    async cancel(owner, taskId) {
+      if (!isTaskId(taskId)) await get(owner, taskId); // throws not_found
+      const outcome = await store.cancel(owner, taskId, config.state.ttlSeconds);
+      if (outcome.changed) {
+        telemetry.cancelled();
+        logger.info('task cancelled', { taskId });
+      }
+      return outcome;
+    },
+
+    async list(request: ListRequest): Promise<ListResult> {
+      const limit = request.limit ?? 20;
+      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
+        throw new TaskError(ErrorCode.ValidationError, `limit must be an integer from 1 to ${MAX_LIST_LIMIT}`);
+      }
+      if (request.status !== undefined && !TASK_STATUSES.includes(request.status)) {
+        throw new TaskError(ErrorCode.ValidationError, `status must be one of: ${TASK_STATUSES.join(', ')}`);
+      }
+      return store.listByOwner(request.owner, { status: request.status, limit, cursor: request.cursor });
+    },
+
+    pollAfterMs(task) {
+      return isTerminal(task.status) ? null : pollAfterMs(config.polling, clock() - task.createdAt);
+    },
+  };
+}

@@ -1,0 +1,121 @@
+import { once } from 'node:events';
+import type { AddressInfo, Server } from 'node:net';
+import { CreateTableCommand, DescribeTableCommand, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import dynalite from 'dynalite';
+import { startFauxqs, type FauxqsServer } from 'fauxqs';
+import { createAwsClients, type AwsClients } from '../lambda/shared/aws-clients.js';
+import { TASK_QUEUE, TASK_TABLE, WORKER_TIMEOUT_SECONDS } from '../lambda/shared/resources.js';
+
+/** Embedded DynamoDB and SQS, provisioned like the CDK stack, with clients pointed at them. */
+export interface Emulators {
+  clients: AwsClients;
+  tableName: string;
+  queueUrl: string;
+  dlqUrl: string;
+  endpoints: { dynamodb: string; sqs: string };
+  stop(): Promise<void>;
+}
+
+/** Options for the embedded emulators. */
+export interface EmulatorOptions {
+  /** Directory for DynamoDB's data; omitted = in memory. SQS always lives in memory. */
+  dataDir?: string;
+  /** @default 'mcp-async-tasks' */
+  tableName?: string;
+  /** @default 'mcp-async-tasks-work' */
+  queueName?: string;
+}
+
+/** Starts dynalite and fauxqs on free loopback ports and creates the table, queue and DLQ. */
+export async function startEmulators(options: EmulatorOptions = {}): Promise<Emulators> {
+  const tableName = options.tableName ?? 'mcp-async-tasks';
+  const queueName = options.queueName ?? 'mcp-async-tasks-work';
+  const dynamo: Server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.dataDir && { path: options.dataDir }) });
+  dynamo.listen(0, '127.0.0.1');
+  await Promise.race([once(dynamo, 'listening'), once(dynamo, 'error').then(([e]) => Promise.reject(e))]);
+  let sqsServer: FauxqsServer | undefined;
+  try {
+    sqsServer = await startFauxqs({ port: 0, host: '127.0.0.1', logger: false });
+    const endpoints = {
+      dynamodb: `http://127.0.0.1:${(dynamo.address() as AddressInfo).port}`,
+      sqs: `http://127.0.0.1:${sqsServer.port}`,
+    };
+    const clients = createAwsClients(endpoints);
+    await createTable(clients, tableName);
+    const { queueUrl, dlqUrl } = await createQueues(clients, queueName);
+    const fauxqs = sqsServer;
+    return {
+      clients,
+      tableName,
+      queueUrl,
+      dlqUrl,
+      endpoints,
+      async stop() {
+        clients.ddb.destroy();
+        clients.sqs.destroy();
+        await fauxqs.stop();
+        await new Promise<void>((resolve) => dynamo.close(() => resolve()));
+      },
+    };
+  } catch (error) {
+    await sqsServer?.stop();
+    dynamo.close();
+    throw error;
+  }
+}
+
+/** Creates the task table from TASK_TABLE unless it already exists (a restart on the same data). */
+async function createTable({ ddb }: AwsClients, tableName: string): Promise<void> {
+  const { byOwner, active } = TASK_TABLE;
+  try {
+    await ddb.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: TASK_TABLE.partitionKey, AttributeType: 'S' },
+          { AttributeName: byOwner.partitionKey, AttributeType: 'S' },
+          { AttributeName: byOwner.sortKey, AttributeType: 'N' },
+          { AttributeName: active.partitionKey, AttributeType: 'S' },
+          { AttributeName: active.sortKey, AttributeType: 'N' },
+        ],
+        KeySchema: [{ AttributeName: TASK_TABLE.partitionKey, KeyType: 'HASH' }],
+        GlobalSecondaryIndexes: [byOwner, active].map((index) => ({
+          IndexName: index.name,
+          KeySchema: [
+            { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
+            { AttributeName: index.sortKey, KeyType: 'RANGE' as const },
+          ],
+          Projection: { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...index.projected] },
+        })),
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+  await ddb.send(new DescribeTableCommand({ TableName: tableName }));
+}
+
+/** Creates the work queue and its DLQ with the stack's redrive and visibility settings. */
+async function createQueues({ sqs }: AwsClients, queueName: string): Promise<{ queueUrl: string; dlqUrl: string }> {
+  const dlq = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: `${queueName}-dlq`,
+      Attributes: { MessageRetentionPeriod: String(TASK_QUEUE.dlqRetentionSeconds) },
+    }),
+  );
+  const dlqUrl = dlq.QueueUrl!;
+  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }));
+  const work = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: queueName,
+      Attributes: {
+        VisibilityTimeout: String(TASK_QUEUE.visibilityTimeoutFactor * WORKER_TIMEOUT_SECONDS),
+        ReceiveMessageWaitTimeSeconds: String(TASK_QUEUE.receiveWaitSeconds),
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: Attributes!.QueueArn, maxReceiveCount: TASK_QUEUE.maxReceiveCount }),
+      },
+    }),
+  );
+  return { queueUrl: work.QueueUrl!, dlqUrl };
+}
