@@ -1,0 +1,44 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { WorkMessage } from '../tasks/dispatcher.js';
+import { runTask, type RunTaskDeps } from '../tasks/run-task.js';
+import { lambdaRuntime } from './runtime.js';
+
+/** The SQS worker: one run-task per record; only records whose store writes failed are retried. */
+export function createWorkerHandler(deps: RunTaskDeps, afterBatch: () => void = () => {}) {
+  return async (event: SQSEvent, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<SQSBatchResponse> => {
+    const recordHandler = async (record: SQSRecord) => {
+      const taskId = parseTaskId(record.body);
+      if (!taskId) {
+        // A poison message would only come back: drop it, loudly. The record, if any, is the sweeper's.
+        deps.logger.error('dropping a malformed work message', { messageId: record.messageId });
+        return;
+      }
+      await runTask(deps, taskId, { remainingTimeMs: () => context.getRemainingTimeInMillis() });
+    };
+    try {
+      // A processor per batch: its state is per invocation, and the local poller runs batches concurrently.
+      return await processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), {
+        context: context as Context,
+        throwOnFullBatchFailure: false,
+      });
+    } finally {
+      afterBatch();
+    }
+  };
+}
+
+function parseTaskId(body: string): string | undefined {
+  try {
+    const message = JSON.parse(body) as Partial<WorkMessage>;
+    return typeof message.taskId === 'string' ? message.taskId : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The Lambda entry point. */
+export const handler = (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+  const { core, telemetry } = lambdaRuntime();
+  return createWorkerHandler(core.deps, () => telemetry.flush())(event, context);
+};
