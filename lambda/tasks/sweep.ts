@@ -5,6 +5,7 @@ import { TASK_TABLE } from '../shared/resources.js';
 import type { TaskTelemetry } from '../shared/telemetry.js';
 import type { Dispatcher } from './dispatcher.js';
 import { TaskStatus } from './task.js';
+import { ErrorCode } from './task-error.js';
 import type { DueTask, TaskStore } from './task-store.js';
 
 /** Everything the sweeper needs, injected. */
@@ -31,8 +32,10 @@ type Action = 'timedOut' | 'redispatched' | 'workerLost' | 'none';
 /**
  * Rescues what crashed: fails live tasks past their deadline (`timeout`), re-dispatches tasks whose
  * worker lease expired (or fails them `worker_lost` once attempts are spent), and re-dispatches pending
- * tasks whose dispatch was lost. Reads only due tasks from the sparse active index. Every change is a
- * conditional write on what was read, so two sweeps at once do each thing once.
+ * tasks whose dispatch was lost. Reads only due tasks from the sparse active index: a pending task is
+ * due at its deadline or dispatch grace, a processing one when its lease runs out (a live worker
+ * enforces the deadline itself; a dead one's task is failed at most one lease late). Every change is
+ * a conditional write on what was read, so two sweeps at once do each thing once.
  */
 export async function sweep(deps: SweepDeps, options: { maxTasks?: number } = {}): Promise<SweepReport> {
   const report: SweepReport = { examined: 0, timedOut: 0, redispatched: 0, workerLost: 0, errors: 0 };
@@ -46,7 +49,8 @@ export async function sweep(deps: SweepDeps, options: { maxTasks?: number } = {}
         if (action !== 'none') {
           report[action]++;
           deps.telemetry.swept(action);
-          if (action === 'timedOut' || action === 'workerLost') deps.telemetry.failed(action === 'timedOut' ? 'timeout' : 'worker_lost');
+          if (action === 'timedOut') deps.telemetry.failed(ErrorCode.Timeout);
+          if (action === 'workerLost') deps.telemetry.failed(ErrorCode.WorkerLost);
         }
       } catch (error) {
         report.errors++;

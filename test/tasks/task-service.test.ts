@@ -113,9 +113,7 @@ describe('TaskService: waiting and hints', () => {
     const { task } = await fx.core.service.submit({ owner: 'frank', operation: 'delay', params: { seconds: 0 } });
     const waiting = fx.core.service.waitForTerminal('frank', task.taskId, 10_000);
     await fx.drainQueue();
-    const started = Date.now();
     expect((await waiting).status).toBe('completed');
-    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it('returns the live state when the wait is over', async () => {
