@@ -15,7 +15,8 @@ export const delay = defineOperation({
     fail: z.string().max(1_000).optional().describe('When set, the task fails with this message instead of completing.'),
   }),
   defaultTimeoutSeconds: 120,
-  retry: { maxAttempts: 1, baseDelaySeconds: 1 },
+  // Safe to repeat, so a task whose worker died is run again rather than failed.
+  retry: { maxAttempts: 3, baseDelaySeconds: 1 },
   async execute({ seconds, echo, fail }, ctx) {
     const totalMs = seconds * 1000;
     for (let elapsed = 0; elapsed < totalMs; elapsed += PROGRESS_STEP_MS) {

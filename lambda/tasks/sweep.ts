@@ -27,6 +27,17 @@ export interface SweepReport {
   errors: number;
 }
 
+/** Limits and mode of one sweep. */
+export interface SweepOptions {
+  /** Stop after examining this many tasks (one scheduled run stays short). @default 5000 */
+  maxTasks?: number;
+  /**
+   * Every live task is known to be orphaned — the single local process restarted, so no worker holds
+   * a lease and the in-memory queue lost its messages: rescue them all now instead of when due.
+   */
+  orphaned?: boolean;
+}
+
 type Action = 'timedOut' | 'redispatched' | 'workerLost' | 'none';
 
 /**
@@ -37,15 +48,16 @@ type Action = 'timedOut' | 'redispatched' | 'workerLost' | 'none';
  * enforces the deadline itself; a dead one's task is failed at most one lease late). Every change is
  * a conditional write on what was read, so two sweeps at once do each thing once.
  */
-export async function sweep(deps: SweepDeps, options: { maxTasks?: number } = {}): Promise<SweepReport> {
+export async function sweep(deps: SweepDeps, options: SweepOptions = {}): Promise<SweepReport> {
   const report: SweepReport = { examined: 0, timedOut: 0, redispatched: 0, workerLost: 0, errors: 0 };
   const maxTasks = options.maxTasks ?? 5_000;
   const now = deps.clock();
+  const dueBy = options.orphaned ? Number.MAX_SAFE_INTEGER : now;
   for (let shard = 0; shard < TASK_TABLE.activeShards && report.examined < maxTasks; shard++) {
-    for await (const task of deps.store.due(shard, now)) {
+    for await (const task of deps.store.due(shard, dueBy)) {
       report.examined++;
       try {
-        const action = await sweepOne(deps, task, now);
+        const action = await sweepOne(deps, task, now, options.orphaned ?? false);
         if (action !== 'none') {
           report[action]++;
           deps.telemetry.swept(action);
@@ -63,12 +75,12 @@ export async function sweep(deps: SweepDeps, options: { maxTasks?: number } = {}
   return report;
 }
 
-async function sweepOne(deps: SweepDeps, task: DueTask, now: number): Promise<Action> {
+async function sweepOne(deps: SweepDeps, task: DueTask, now: number, orphaned: boolean): Promise<Action> {
   const { config, store, dispatcher } = deps;
   const ttl = config.state.ttlSeconds;
   const graceMs = config.execution.dispatchGraceSeconds * 1000;
   if (task.deadlineAt <= now) return (await store.failTimedOut(task.taskId, ttl)) ? 'timedOut' : 'none';
-  if (task.status === TaskStatus.Processing && (task.leaseExpiresAt ?? 0) <= now) {
+  if (task.status === TaskStatus.Processing && (orphaned || (task.leaseExpiresAt ?? 0) <= now)) {
     if (task.attempt >= task.maxAttempts) return (await store.failWorkerLost(task, ttl)) ? 'workerLost' : 'none';
     if (!(await store.releaseLostLease(task, graceMs))) return 'none';
     await dispatcher.dispatch(task.taskId);

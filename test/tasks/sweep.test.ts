@@ -50,7 +50,7 @@ describe('sweep', () => {
   });
 
   it('re-dispatches a task whose worker died, and the next worker completes it', async () => {
-    const taskId = await taskWithDeadWorker(60, 'http_request'); // http_request allows 3 attempts
+    const taskId = await taskWithDeadWorker(60, 'http_request');
     fx.clock.advance(3_000); // past the 2 s lease
     try {
       expect(await sweepNow()).toMatchObject({ redispatched: 1, workerLost: 0 });
@@ -64,14 +64,20 @@ describe('sweep', () => {
   });
 
   it('fails a task whose worker died on its last attempt with worker_lost', async () => {
-    const taskId = await taskWithDeadWorker(); // delay allows one attempt
-    fx.clock.advance(3_000);
+    const taskId = await taskWithDeadWorker(); // attempt 1 of delay's 3 dies
     try {
+      for (const attempt of [2, 3]) {
+        fx.clock.advance(3_000);
+        expect(await sweepNow()).toMatchObject({ redispatched: 1, workerLost: 0 });
+        await loseQueuedMessages();
+        expect(await fx.core.store.claim(taskId, `dead-worker-${attempt}`, 2_000)).toMatchObject({ attempt });
+      }
+      fx.clock.advance(3_000);
       expect(await sweepNow()).toMatchObject({ workerLost: 1, redispatched: 0 });
     } finally {
-      fx.clock.advance(-3_000);
+      fx.clock.advance(-9_000);
     }
-    expect(await read(taskId)).toMatchObject({ status: 'failed', error: { code: 'worker_lost', retryable: true } });
+    expect(await read(taskId)).toMatchObject({ status: 'failed', attempt: 3, error: { code: 'worker_lost', retryable: true } });
     expect((await read(taskId))?.activeShard).toBeUndefined();
   });
 

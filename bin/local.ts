@@ -1,0 +1,111 @@
+#!/usr/bin/env node
+/**
+ * `npm start`: the whole system on one machine — embedded DynamoDB and SQS, the api handler on
+ * http://127.0.0.1:3000/mcp, the worker on a queue poller and the sweeper on a timer.
+ */
+import { parseArgs } from 'node:util';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { LOCAL_PRINCIPAL } from '../lambda/http/principal.js';
+import { createMcpServer } from '../lambda/mcp/server.js';
+import { SERVICE_NAME } from '../lambda/shared/telemetry.js';
+import { PrettyLogger } from '../local/pretty-logger.js';
+import { startLocalStack, StartupError, type LocalStack } from '../local/stack.js';
+
+const USAGE = `Usage: npm start -- [options]
+
+  --port N          port to listen on (env PORT; 0 picks a free one)   default 3000
+  --host ADDR       address to bind (env HOST)                         default 127.0.0.1
+  --data-dir DIR    where task records are kept (env DATA_DIR)         default .data
+  --in-memory       keep no data on disk
+  --stdio           serve MCP over stdin/stdout instead of HTTP (for desktop hosts)
+  -h, --help        this text
+
+Settings such as MAX_CONCURRENCY or MCP_AUTH_TOKENS="tokenA=alice,tokenB=bob" come from the environment (see README).`;
+
+// The SDK's Node 20 end-of-support notice is in the README; it need not open every start.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'data-dir': { type: 'string' },
+      'in-memory': { type: 'boolean', default: false },
+      stdio: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const portText = values.port ?? process.env.PORT ?? '3000';
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new StartupError(`port must be an integer from 0 to 65535, not ${JSON.stringify(portText)}`);
+  const dataDir = values['in-memory'] ? undefined : (values['data-dir'] ?? process.env.DATA_DIR ?? '.data');
+  const stdio = values.stdio;
+  // Over stdio, stdout belongs to the protocol: logs go to stderr, always one line each.
+  const logger = process.stderr.isTTY || stdio ? new PrettyLogger({ serviceName: SERVICE_NAME, logLevel: logLevel() }) : undefined;
+
+  const stack = await startLocalStack({ host: values.host ?? process.env.HOST, port, dataDir, http: !stdio, logger });
+  handleSignals(stack);
+  if (stdio) {
+    const server = createMcpServer({ service: stack.core.service, principal: LOCAL_PRINCIPAL, config: stack.config, logger: stack.logger });
+    await server.connect(new StdioServerTransport());
+    stack.logger.info('serving MCP over stdio', { data: stack.dataDir ?? 'in memory' });
+    return;
+  }
+  printBanner(stack);
+}
+
+function logLevel() {
+  const level = process.env.LOG_LEVEL?.toUpperCase();
+  return level === 'DEBUG' || level === 'WARN' || level === 'ERROR' || level === 'SILENT' ? level : 'INFO';
+}
+
+function printBanner(stack: LocalStack): void {
+  const url = stack.url!;
+  console.log(`
+mcp-async-tasks is running
+
+  MCP endpoint   ${url}   (Streamable HTTP, POST)
+  Data           ${stack.dataDir ?? 'in memory (nothing kept)'}
+  Auth           ${process.env.MCP_AUTH_TOKENS ? 'bearer tokens from MCP_AUTH_TOKENS' : 'none needed from this machine (loopback callers act as "local")'}
+
+Connect a client:
+  MCP Inspector  npx @modelcontextprotocol/inspector --cli ${url} --method tools/list
+  Claude Code    claude mcp add --transport http async-tasks ${url}
+  CLI            npx mcp-tasks start delay --param seconds=3 --wait --url ${url}
+  Any client     Streamable HTTP at ${url}
+
+Stop with Ctrl-C (twice to quit at once).
+`);
+}
+
+function handleSignals(stack: LocalStack): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      stack.logger.warn('second signal: exiting now');
+      process.exit(130);
+    }
+    stopping = true;
+    stack.logger.info(`${signal}: stopping; running tasks get 10 s to finish (again to quit at once)`);
+    stack.stop(10_000).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(`mcp-async-tasks: error while stopping: ${(error as Error).message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+}
+
+main().catch((error: unknown) => {
+  // One line naming the problem (bad option, bad setting, taken port, unwritable directory); no stack.
+  console.error(`mcp-async-tasks: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
