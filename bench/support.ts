@@ -1,0 +1,52 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+
+/** What resolve_task_status / initiate_background_task return, as far as the benchmarks read it. */
+export interface TaskView {
+  task_ref: string;
+  status: string;
+  finished_at?: string | null;
+  error?: { code: string; message: string } | null;
+  result?: unknown;
+}
+
+export const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
+
+/** A connected MCP SDK client over Streamable HTTP. */
+export async function connectClient(url: string, name = 'bench'): Promise<Client> {
+  const client = new Client({ name, version: '1.0.0' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+  return client;
+}
+
+/** Calls a tool and returns its structured result. @throws on a tool error, naming it. */
+export async function callTool(client: Client, name: string, args: Record<string, unknown>): Promise<TaskView> {
+  const result = await client.callTool({ name, arguments: args });
+  if (result.isError) throw new Error(`${name} failed: ${JSON.stringify(result.content)}`);
+  return result.structuredContent as unknown as TaskView;
+}
+
+/** The p-th percentile (0–100) of a list of numbers. */
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+/** Runs `worker` over `items` with at most `concurrency` at a time. */
+export async function mapConcurrent<T, R>(items: readonly T[], concurrency: number, worker: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        results[i] = await worker(items[i]!, i);
+      }
+    }),
+  );
+  return results;
+}
+
+/** Milliseconds formatted for a report line. */
+export const ms = (value: number) => `${value.toFixed(value < 10 ? 2 : 0)} ms`;
