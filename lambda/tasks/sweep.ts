@@ -33,7 +33,8 @@ export interface SweepOptions {
   maxTasks?: number;
   /**
    * Every live task is known to be orphaned — the single local process restarted, so no worker holds
-   * a lease and the in-memory queue lost its messages: rescue them all now instead of when due.
+   * a lease and the in-memory queue lost its messages: rescue them all now instead of when due,
+   * found by scanning the table (an emulator killed mid-write may have left its index behind).
    */
   orphaned?: boolean;
 }
@@ -52,30 +53,39 @@ export async function sweep(deps: SweepDeps, options: SweepOptions = {}): Promis
   const report: SweepReport = { examined: 0, timedOut: 0, redispatched: 0, workerLost: 0, errors: 0 };
   const maxTasks = options.maxTasks ?? 5_000;
   const now = deps.clock();
-  const dueBy = options.orphaned ? Number.MAX_SAFE_INTEGER : now;
-  for (let shard = 0; shard < TASK_TABLE.activeShards && report.examined < maxTasks; shard++) {
-    for await (const task of deps.store.due(shard, dueBy)) {
-      report.examined++;
-      try {
-        const action = await sweepOne(deps, task, now, options.orphaned ?? false);
-        if (action !== 'none') {
-          report[action]++;
-          deps.telemetry.swept(action);
-          if (action === 'timedOut') deps.telemetry.failed(ErrorCode.Timeout);
-          if (action === 'workerLost') deps.telemetry.failed(ErrorCode.WorkerLost);
-        }
-      } catch (error) {
-        report.errors++;
-        deps.logger.error('sweep of one task failed; it stays due for the next run', { taskId: task.taskId, error: String(error) });
+  for await (const candidate of candidates(deps.store, now, options.orphaned ?? false)) {
+    report.examined++;
+    try {
+      // The index is eventually consistent: decide on the record itself, read strongly.
+      const task = options.orphaned ? candidate : await deps.store.get(candidate.taskId);
+      const action = task ? await sweepOne(deps, task, now, options.orphaned ?? false) : 'none';
+      if (action !== 'none') {
+        report[action]++;
+        deps.telemetry.swept(action);
+        if (action === 'timedOut') deps.telemetry.failed(ErrorCode.Timeout);
+        if (action === 'workerLost') deps.telemetry.failed(ErrorCode.WorkerLost);
       }
-      if (report.examined >= maxTasks) break;
+    } catch (error) {
+      report.errors++;
+      deps.logger.error('sweep of one task failed; it stays due for the next run', { taskId: candidate.taskId, error: String(error) });
     }
+    if (report.examined >= maxTasks) break;
   }
   if (report.examined > 0) deps.logger.info('sweep finished', { ...report });
   return report;
 }
 
+/** Due tasks from every shard of the active index; after a crash, every live record in the table. */
+async function* candidates(store: TaskStore, now: number, orphaned: boolean): AsyncGenerator<DueTask> {
+  if (orphaned) {
+    yield* store.liveTasks();
+    return;
+  }
+  for (let shard = 0; shard < TASK_TABLE.activeShards; shard++) yield* store.due(shard, now);
+}
+
 async function sweepOne(deps: SweepDeps, task: DueTask, now: number, orphaned: boolean): Promise<Action> {
+  if (task.status !== TaskStatus.Pending && task.status !== TaskStatus.Processing) return 'none';
   const { config, store, dispatcher } = deps;
   const ttl = config.state.ttlSeconds;
   const graceMs = config.execution.dispatchGraceSeconds * 1000;
@@ -86,7 +96,7 @@ async function sweepOne(deps: SweepDeps, task: DueTask, now: number, orphaned: b
     await dispatcher.dispatch(task.taskId);
     return 'redispatched';
   }
-  if (task.status === TaskStatus.Pending) {
+  if (task.status === TaskStatus.Pending && (orphaned || (task.sweepAt ?? 0) <= now)) {
     if (!(await store.bumpPending(task, graceMs))) return 'none';
     await dispatcher.dispatch(task.taskId);
     return 'redispatched';

@@ -3,6 +3,7 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  ScanCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
   type UpdateCommandInput,
@@ -257,6 +258,29 @@ export class TaskStore {
           ExpressionAttributeValues: { ':shard': String(shard), ':now': now },
           ExclusiveStartKey: startKey,
           Limit: 100,
+        }),
+      );
+      for (const item of page.Items ?? []) yield item as DueTask;
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+  }
+
+  /**
+   * Every live task, read from the table itself rather than the index: the recovery after a crash of
+   * the single local process, when an emulator's index may have missed the last writes. A full scan,
+   * so never on a schedule.
+   */
+  async *liveTasks(): AsyncGenerator<DueTask> {
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.ddb.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          ConsistentRead: true,
+          FilterExpression: '#status IN (:pending, :processing) AND expiresAt > :nowSeconds',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':pending': LIVE[0], ':processing': LIVE[1], ':nowSeconds': Math.floor(this.clock() / 1000) },
+          ExclusiveStartKey: startKey,
         }),
       );
       for (const item of page.Items ?? []) yield item as DueTask;

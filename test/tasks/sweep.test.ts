@@ -126,4 +126,30 @@ describe('sweep', () => {
     expect(await loseQueuedMessages()).toBe(6);
     for (const id of ids) expect((await read(id))?.status).toBe('pending');
   });
+
+  it('decides on the record itself, not on a stale index entry', async () => {
+    const { task } = await fx.core.service.submit({ owner: 'sweep-test', operation: 'delay', params: { seconds: 0 } });
+    await fx.drainQueue();
+    // The index still shows the task processing with a long-expired lease; the record says completed.
+    const stale = { ...task, status: 'processing' as const, attempt: 1, leaseExpiresAt: 1, sweepAt: 1 };
+    const store = Object.assign(Object.create(fx.core.store), {
+      async *due(shard: number) {
+        if (shard === 0) yield stale;
+      },
+    });
+    expect(await sweep({ ...fx.core.deps, store })).toMatchObject({ examined: 1, redispatched: 0, workerLost: 0, timedOut: 0 });
+    expect((await read(task.taskId))?.status).toBe('completed');
+    expect(await loseQueuedMessages()).toBe(0);
+  });
+
+  it('after a crash, rescues live tasks from the table even when the index lost them', async () => {
+    const taskId = await taskWithDeadWorker();
+    const store = Object.assign(Object.create(fx.core.store), {
+      async *due() {}, // an index that missed the last writes
+    });
+    expect((await sweep({ ...fx.core.deps, store })).examined).toBe(0);
+    expect(await sweep({ ...fx.core.deps, store }, { orphaned: true })).toMatchObject({ redispatched: 1 });
+    await fx.drainQueue();
+    expect(await read(taskId)).toMatchObject({ status: 'completed', attempt: 2 });
+  });
 });
