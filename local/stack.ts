@@ -4,6 +4,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { createApiHandler } from '../lambda/handlers/api.js';
 import { createSweeperHandler } from '../lambda/handlers/sweeper.js';
 import { createWorkerHandler } from '../lambda/handlers/worker.js';
+import { LOOPBACK_HOSTS } from '../lambda/http/origin-guard.js';
 import { parseAuthTokens } from '../lambda/http/principal.js';
 import { loadConfig, type Config } from '../lambda/shared/config.js';
 import { createLogger } from '../lambda/shared/telemetry.js';
@@ -146,7 +147,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 function allowedHostsFor(host: string): string[] | undefined {
   // Bound to every interface, the server cannot know its public names; callers then need a token.
   if (host === '0.0.0.0' || host === '::') return undefined;
-  return [...new Set([host, 'localhost', '127.0.0.1', '[::1]'])];
+  return [...new Set([...LOOPBACK_HOSTS, host.includes(':') ? `[${host}]` : host])];
 }
 
 function ensureWritable(dir: string): void {

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineOperation, OperationError } from './operation.js';
 
 /** Progress is reported about this often, so pollers see a long delay move. */

@@ -1,7 +1,7 @@
 import { request as requestHttp, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { request as requestHttps } from 'node:https';
 import { isIP } from 'node:net';
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineOperation, OperationError } from './operation.js';
 import { createSsrfGuard } from './ssrf-guard.js';
 
