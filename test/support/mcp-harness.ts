@@ -7,7 +7,8 @@ import { createLogger } from '../../lambda/shared/telemetry.js';
 import { createCore, type Core } from '../../lambda/tasks/core.js';
 import { startEmulators, type Emulators } from '../../local/emulators.js';
 import { apiGatewayFetch, fromApiGatewayResult, toApiGatewayEvent, type EventContext } from './mcp-fetch.js';
-import { startTestWorker, type TestWorker } from './mcp-worker.js';
+import { createWorkerHandler } from '../../lambda/handlers/worker.js';
+import { startQueuePoller, type QueuePoller } from '../../local/queue-poller.js';
 
 /** The endpoint the test clients believe they talk to; requests never leave the process. */
 export const MCP_URL = 'http://127.0.0.1:3000/mcp';
@@ -62,7 +63,7 @@ export async function startMcpHarness(options: { env?: Record<string, string>; h
     ...options.handler,
   });
   const clients: Client[] = [];
-  let worker: TestWorker | undefined;
+  let worker: QueuePoller | undefined;
 
   return {
     emulators,
@@ -84,11 +85,18 @@ export async function startMcpHarness(options: { env?: Record<string, string>; h
       return fromApiGatewayResult(await handler(await toApiGatewayEvent(request, context)));
     },
     startWorker() {
-      worker ??= startTestWorker(core, emulators.clients.sqs, emulators.queueUrl);
+      // The local stack's poller in front of the real worker handler: what Lambda's event source does.
+      worker ??= startQueuePoller({
+        sqs: emulators.clients.sqs,
+        queueUrl: emulators.queueUrl,
+        handler: createWorkerHandler(core.deps),
+        maxConcurrency: config.execution.maxConcurrency,
+        logger: core.deps.logger,
+      });
     },
     async stop() {
       await Promise.all(clients.map((client) => client.close()));
-      await worker?.stop();
+      await worker?.stop(5_000);
       await emulators.stop();
     },
   };
