@@ -30,6 +30,8 @@ export interface TaskPage {
 export type LostReason = 'cancelled' | 'deadline' | 'finished' | 'lost';
 
 const LIVE = [TaskStatus.Pending, TaskStatus.Processing] as const;
+/** Reads one list page may take when a status filter skips most items. */
+const MAX_LIST_READS = 10;
 
 /**
  * Task records in DynamoDB. Every state transition is one conditional write whose condition is the
@@ -93,29 +95,34 @@ export class TaskStore {
 
   /** An owner's unexpired tasks, newest first, optionally of one status. */
   async listByOwner(owner: string, options: { status?: TaskStatus; limit: number; cursor?: string }): Promise<TaskPage> {
-    const startKey = options.cursor === undefined ? undefined : decodeCursor(options.cursor, owner);
+    let startKey = options.cursor === undefined ? undefined : decodeCursor(options.cursor, owner);
     const filters = ['expiresAt > :nowSeconds', ...(options.status ? ['#status = :status'] : [])];
-    const out = await this.ddb.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: TASK_TABLE.byOwner.name,
-        KeyConditionExpression: '#owner = :owner',
-        FilterExpression: filters.join(' AND '),
-        ExpressionAttributeNames: { '#owner': 'owner', ...(options.status && { '#status': 'status' }) },
-        ExpressionAttributeValues: {
-          ':owner': owner,
-          ':nowSeconds': Math.floor(this.clock() / 1000),
-          ...(options.status && { ':status': options.status }),
-        },
-        ScanIndexForward: false,
-        Limit: options.limit,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    return {
-      tasks: (out.Items ?? []) as TaskRecord[],
-      nextCursor: out.LastEvaluatedKey ? encodeCursor(out.LastEvaluatedKey) : undefined,
-    };
+    const tasks: TaskRecord[] = [];
+    // DynamoDB filters after it counts Limit, so a filtered page can come back short: read on, a
+    // bounded number of times, until the page is full or the owner's tasks run out.
+    for (let reads = 0; reads < MAX_LIST_READS && tasks.length < options.limit; reads++) {
+      const out = await this.ddb.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: TASK_TABLE.byOwner.name,
+          KeyConditionExpression: '#owner = :owner',
+          FilterExpression: filters.join(' AND '),
+          ExpressionAttributeNames: { '#owner': 'owner', ...(options.status && { '#status': 'status' }) },
+          ExpressionAttributeValues: {
+            ':owner': owner,
+            ':nowSeconds': Math.floor(this.clock() / 1000),
+            ...(options.status && { ':status': options.status }),
+          },
+          ScanIndexForward: false,
+          Limit: options.limit - tasks.length,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      tasks.push(...((out.Items ?? []) as TaskRecord[]));
+      startKey = out.LastEvaluatedKey;
+      if (!startKey) break;
+    }
+    return { tasks, nextCursor: startKey ? encodeCursor(startKey) : undefined };
   }
 
   /**

@@ -106,6 +106,19 @@ describe('TaskService: reads are owner-scoped', () => {
     while ((await fx.drainQueue()).received > 0);
     expect((await fx.core.service.list({ owner: 'erin', status: 'completed' })).tasks).toHaveLength(5);
   });
+
+  it('fills a filtered page although the newest tasks do not match the filter', async () => {
+    const refs: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      refs.push((await fx.core.service.submit({ owner: 'ivy', operation: 'delay', params: { seconds: 0, echo: i } })).task.taskId);
+      fx.clock.advance(1);
+    }
+    // The three newest are cancelled; the three oldest stay pending.
+    for (const ref of refs.slice(3)) await fx.core.service.cancel('ivy', ref);
+    const page = await fx.core.service.list({ owner: 'ivy', status: 'pending', limit: 3 });
+    expect(page.tasks.map((t) => t.taskId)).toEqual(refs.slice(0, 3).reverse());
+    while ((await fx.drainQueue()).received > 0);
+  });
 });
 
 describe('TaskService: waiting and hints', () => {
