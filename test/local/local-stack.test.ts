@@ -75,7 +75,11 @@ describe('local stack over HTTP', () => {
     const first = await start({}, dataDir);
     const client = await connect(first);
     const task = await call(client, 'initiate_background_task', { operation_type: 'delay', parameters: { seconds: 3, echo: 'survived' } });
-    await call(client, 'resolve_task_status', { task_ref: task.task_ref, wait_seconds: 1 });
+    // Kill it mid-flight: once a worker holds it, before it can finish.
+    for (let i = 0; i < 50 && (await call(client, 'resolve_task_status', { task_ref: task.task_ref })).status !== 'processing'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect((await call(client, 'resolve_task_status', { task_ref: task.task_ref })).status).toBe('processing');
     await clients.pop()!.close();
     await stacks.pop()!.stop(0); // the running task is abandoned mid-flight
 
