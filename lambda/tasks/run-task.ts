@@ -1,3 +1,4 @@
+import type { CoreDeps } from './core-deps.js';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { OperationError, type Operation } from '../operations/operation.js';
@@ -12,15 +13,7 @@ import type { TaskStore } from './task-store.js';
 import { validationMessage } from './validation-message.js';
 
 /** Everything a worker needs, injected. */
-export interface RunTaskDeps {
-  config: Config;
-  store: TaskStore;
-  dispatcher: Dispatcher;
-  operations: readonly Operation[];
-  clock: Clock;
-  telemetry: TaskTelemetry;
-  logger: Logger;
-}
+export type RunTaskDeps = CoreDeps;
 
 /** What became of one delivery. `skipped`: not claimable (duplicate, finished, cancelled, backoff). */
 export type RunOutcome = 'completed' | 'failed' | 'retried' | 'cancelled' | 'lost' | 'skipped';

@@ -1,3 +1,4 @@
+import type { CoreDeps } from './core-deps.js';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Clock } from '../shared/clock.js';
 import type { Config } from '../shared/config.js';
@@ -8,15 +9,8 @@ import { TaskStatus } from './task.js';
 import { ErrorCode } from './task-error.js';
 import type { DueTask, TaskStore } from './task-store.js';
 
-/** Everything the sweeper needs, injected. */
-export interface SweepDeps {
-  config: Config;
-  store: TaskStore;
-  dispatcher: Dispatcher;
-  clock: Clock;
-  telemetry: TaskTelemetry;
-  logger: Logger;
-}
+/** Everything the sweeper needs, injected (it runs no operations). */
+export type SweepDeps = Omit<CoreDeps, 'operations'>;
 
 /** What one sweep did. */
 export interface SweepReport {

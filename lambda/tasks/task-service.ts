@@ -1,3 +1,4 @@
+import type { CoreDeps } from './core-deps.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Operation } from '../operations/operation.js';
@@ -21,15 +22,7 @@ const WAIT_FIRST_MS = 50;
 const WAIT_MAX_MS = 1_000;
 
 /** Everything the service needs, injected. */
-export interface TaskServiceDeps {
-  config: Config;
-  store: TaskStore;
-  dispatcher: Dispatcher;
-  operations: readonly Operation[];
-  clock: Clock;
-  telemetry: TaskTelemetry;
-  logger: Logger;
-}
+export type TaskServiceDeps = CoreDeps;
 
 /** The owner-scoped task operations the protocol layer calls: validate, write durably, dispatch. */
 export function createTaskService(deps: TaskServiceDeps): TaskService {
