@@ -3,14 +3,23 @@
  *  1. 50 concurrent agents, each a 10–15 s `delay` task, polling with exponential backoff (1 s, ×2, cap 30 s);
  *  2. the same with `wait_seconds` long-polling;
  *  3. throughput: 2,000 zero-second tasks end to end, beside the embedded emulators' own ops/s.
- * Everything runs in this one process (server, emulators, agents) on loopback.
+ * The local stack (server + embedded emulators, as `npm start` runs them) is a child process; the
+ * agents run here, over loopback HTTP.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { startLocalStack, type LocalStack } from '../local/stack.js';
-import { callTool, connectClient, mapConcurrent, ms, percentile, TERMINAL, type TaskView } from './support.js';
+import { createAwsClients, type LocalEndpoints } from '../lambda/shared/aws-clients.js';
+import { callTool, connectClient, mapConcurrent, ms, percentile, startServerProcess, TERMINAL, type TaskView } from './support.js';
+
+/** What bench/serve-stack.ts prints about the stack it started. */
+interface StackInfo {
+  url: string;
+  endpoints: LocalEndpoints;
+  tableName: string;
+  dlqUrl: string;
+}
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -50,8 +59,8 @@ async function agent(client: Client, style: 'backoff' | 'long-poll'): Promise<Ag
   return { initiateMs, polls, taskSeconds, noticeLagMs, status: view.status };
 }
 
-async function agents(stack: LocalStack, style: 'backoff' | 'long-poll'): Promise<void> {
-  const clients = await Promise.all(Array.from({ length: AGENTS }, (_, i) => connectClient(stack.url!, `agent-${i}`)));
+async function agents(stack: StackInfo, style: 'backoff' | 'long-poll'): Promise<void> {
+  const clients = await Promise.all(Array.from({ length: AGENTS }, (_, i) => connectClient(stack.url, `agent-${i}`)));
   const t0 = performance.now();
   const runs = await Promise.all(clients.map((c) => agent(c, style).catch((e: unknown) => ({ error: String(e) }))));
   const wallS = (performance.now() - t0) / 1000;
@@ -67,8 +76,8 @@ async function agents(stack: LocalStack, style: 'backoff' | 'long-poll'): Promis
   if (ok.length !== AGENTS) process.exitCode = 1;
 }
 
-async function throughput(stack: LocalStack): Promise<void> {
-  const clients = await Promise.all(Array.from({ length: AGENTS }, (_, i) => connectClient(stack.url!, `load-${i}`)));
+async function throughput(stack: StackInfo): Promise<void> {
+  const clients = await Promise.all(Array.from({ length: AGENTS }, (_, i) => connectClient(stack.url, `load-${i}`)));
   const t0 = performance.now();
   const refs = await mapConcurrent(Array.from({ length: THROUGHPUT_TASKS }), AGENTS, async (_, i) =>
     (await callTool(clients[i % AGENTS]!, 'initiate_background_task', { operation_type: 'delay', parameters: { seconds: 0 } })).task_ref,
@@ -90,8 +99,8 @@ async function throughput(stack: LocalStack): Promise<void> {
 }
 
 /** Raw round trips on the same emulators, same concurrency, for the ratio. */
-async function emulatorOpsPerSecond(stack: LocalStack): Promise<{ put: number; send: number }> {
-  const { ddb, sqs } = stack.emulators.clients;
+async function emulatorOpsPerSecond(stack: StackInfo): Promise<{ put: number; send: number }> {
+  const { ddb, sqs } = createAwsClients(stack.endpoints);
   const n = 2_000;
   const time = async (op: (i: number) => Promise<unknown>) => {
     const t0 = performance.now();
@@ -99,23 +108,24 @@ async function emulatorOpsPerSecond(stack: LocalStack): Promise<{ put: number; s
     return n / ((performance.now() - t0) / 1000);
   };
   const put = await time((i) =>
-    ddb.send(new PutItemCommand({ TableName: stack.emulators.tableName, Item: { taskId: { S: `bench-raw-${i}` }, expiresAt: { N: '1' } } })),
+    ddb.send(new PutItemCommand({ TableName: stack.tableName, Item: { taskId: { S: `bench-raw-${i}` }, expiresAt: { N: '1' } } })),
   );
   // A queue of its own, so the workers do not receive these.
-  const send = await time(() => sqs.send(new SendMessageCommand({ QueueUrl: stack.emulators.dlqUrl, MessageBody: '{"bench":true}' })));
+  const send = await time(() => sqs.send(new SendMessageCommand({ QueueUrl: stack.dlqUrl, MessageBody: '{"bench":true}' })));
   return { put, send };
 }
 
 async function main(): Promise<void> {
   const only = process.argv[2];
-  const stack = await startLocalStack({ port: 0, env: { ...process.env, LOG_LEVEL: 'ERROR', MAX_CONCURRENCY: String(Math.max(50, AGENTS)) } });
-  console.log(`local stack at ${stack.url} (in memory), node ${process.version}, ${(await import('node:os')).cpus().length} cores`);
+  const server = await startServerProcess('bench/serve-stack.ts', [], { MAX_CONCURRENCY: String(Math.max(50, AGENTS)) }, /^(\{.*\})$/m);
+  const stack = JSON.parse(server.found) as StackInfo;
+  console.log(`local stack at ${stack.url} (in memory, own process), node ${process.version}, ${(await import('node:os')).cpus().length} cores`);
   try {
     if (!only || only === 'backoff') await agents(stack, 'backoff');
     if (!only || only === 'long-poll') await agents(stack, 'long-poll');
     if (!only || only === 'throughput') await throughput(stack);
   } finally {
-    await stack.stop(0);
+    await server.stop();
   }
 }
 

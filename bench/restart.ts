@@ -3,37 +3,24 @@
  * start it again on the same data directory, and check that every task still reaches a terminal
  * state readable through resolve_task_status. Exits non-zero when any task is lost.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { callTool, connectClient, mapConcurrent, TERMINAL } from './support.js';
+import { callTool, connectClient, mapConcurrent, startServerProcess, TERMINAL, type ServerProcess } from './support.js';
 
 const TASKS = Number(process.env.BENCH_TASKS ?? 50);
 
-/** Starts `npm start`'s entry point as a child process and resolves with its printed endpoint. */
-function startServer(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/local.ts', '--port', '0', '--data-dir', dataDir], {
-    env: { LOG_LEVEL: 'WARN', ...process.env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = out.match(/MCP endpoint\s+(http:\/\/\S+\/mcp)/);
-      if (match) resolve({ child, url: match[1]! });
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with code ${code} before it was ready`)));
-  });
+/** Starts `npm start`'s entry point as a child process on the data directory. */
+function startServer(dataDir: string): Promise<ServerProcess> {
+  return startServerProcess('bin/local.ts', ['--port', '0', '--data-dir', dataDir], { LOG_LEVEL: process.env.LOG_LEVEL ?? 'WARN' }, /MCP endpoint\s+(http:\/\/\S+\/mcp)/);
 }
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mcp-async-tasks-restart-'));
   try {
     const first = await startServer(dataDir);
-    const client = await connectClient(first.url, 'restart-bench');
+    const client = await connectClient(first.found, 'restart-bench');
     const refs = await mapConcurrent(Array.from({ length: TASKS }), 10, async (_, i) =>
       (await callTool(client, 'initiate_background_task', { operation_type: 'delay', parameters: { seconds: 5 + (i % 4), echo: i } })).task_ref,
     );
@@ -47,7 +34,7 @@ async function main(): Promise<void> {
 
     const t0 = performance.now();
     const second = await startServer(dataDir);
-    const again = await connectClient(second.url, 'restart-bench');
+    const again = await connectClient(second.found, 'restart-bench');
     const finals = await mapConcurrent(refs, TASKS, async (ref) => {
       for (let i = 0; i < 6; i++) {
         const view = await callTool(again, 'resolve_task_status', { task_ref: ref, wait_seconds: 20 });
@@ -57,8 +44,7 @@ async function main(): Promise<void> {
     });
     const seconds = ((performance.now() - t0) / 1000).toFixed(1);
     await again.close();
-    second.child.kill('SIGTERM');
-    await new Promise((resolve) => second.child.once('exit', resolve));
+    await second.stop();
 
     const lost = finals.filter((v) => v === undefined).length;
     const byOutcome = new Map<string, number>();

@@ -1,3 +1,4 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 
@@ -50,3 +51,37 @@ export async function mapConcurrent<T, R>(items: readonly T[], concurrency: numb
 
 /** Milliseconds formatted for a report line. */
 export const ms = (value: number) => `${value.toFixed(value < 10 ? 2 : 0)} ms`;
+
+/** A server started as a child process, ready once its output matched. */
+export interface ServerProcess {
+  child: ChildProcess;
+  /** What `ready` extracted from the output. */
+  found: string;
+  /** Stops it (SIGTERM) and waits for the exit. */
+  stop(): Promise<void>;
+}
+
+/** Runs a TypeScript entry point in a child node process and waits until `ready` matches its stdout. */
+export function startServerProcess(entry: string, args: string[], env: Record<string, string | undefined>, ready: RegExp): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = out.match(ready);
+      if (match) {
+        resolve({
+          child,
+          found: match[1]!,
+          stop: async () => {
+            if (child.exitCode !== null) return;
+            const exited = new Promise((done) => child.once('exit', done));
+            child.kill('SIGTERM');
+            await exited;
+          },
+        });
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`${entry} exited with code ${code} before it was ready`)));
+  });
+}
