@@ -17,9 +17,9 @@ import { validationMessage } from './validation-message.js';
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,128}$/;
 const MAX_LIST_LIMIT = 100;
-/** Long-poll re-reads start fast (most tasks that finish in a wait finish early) and back off to 1 s. */
+/** Long-poll re-reads start fast (most tasks that finish in a wait finish early) and back off to 0.5 s. */
 const WAIT_FIRST_MS = 50;
-const WAIT_MAX_MS = 1_000;
+const WAIT_MAX_MS = 500;
 
 /** Everything the service needs, injected. */
 export type TaskServiceDeps = CoreDeps;
