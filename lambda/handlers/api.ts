@@ -7,11 +7,9 @@ import { JsonRpcCode, jsonRpcErrorResult } from '../http/json-rpc-error.js';
 import { checkOrigin, type OriginPolicy } from '../http/origin-guard.js';
 import { resolvePrincipal } from '../http/principal.js';
 import { createMcpServer } from '../mcp/server.js';
-import { createAwsClients } from '../shared/aws-clients.js';
-import { loadConfig, type Config } from '../shared/config.js';
-import { createLogger, PowertoolsTelemetry } from '../shared/telemetry.js';
-import { createCore } from '../tasks/core.js';
+import type { Config } from '../shared/config.js';
 import type { TaskService } from '../tasks/task-service-types.js';
+import { lambdaRuntime } from './runtime.js';
 
 /** What the api handler is built from; everything past `service` is for runs off AWS or for tests. */
 export interface ApiHandlerDeps extends OriginPolicy {
@@ -134,31 +132,23 @@ function parsedBodyOf(event: APIGatewayProxyEventV2): { parsedBody: unknown } | 
   }
 }
 
-/** The deployed handler, built on the first invocation and reused while the Lambda stays warm. */
-let deployed: Promise<{ handle: ApiHandler; telemetry: PowertoolsTelemetry }> | undefined;
+let deployed: ApiHandler | undefined;
 
 /** The api Lambda's entry point: configuration from the environment, AWS itself for state and queue. */
 export const handler: ApiHandler = async (event) => {
-  let built;
+  let runtime;
   try {
-    built = await (deployed ??= buildDeployedHandler());
+    runtime = lambdaRuntime();
   } catch (error) {
-    deployed = undefined; // a later invocation tries again
+    // A bad setting: say so in the log, never to the caller; the next invocation tries again.
     console.error(JSON.stringify({ level: 'ERROR', message: 'api handler could not start', error: String(error) }));
     return jsonRpcErrorResult(500, JsonRpcCode.InternalError, 'Internal error', { errorCode: 'internal_error' });
   }
+  const { core, telemetry } = runtime;
+  deployed ??= createApiHandler({ config: core.deps.config, service: core.service, logger: core.deps.logger });
   try {
-    return await built.handle(event);
+    return await deployed(event);
   } finally {
-    // Most requests only read; Powertools warns on every empty flush.
-    if (built.telemetry.metrics.hasStoredMetrics()) built.telemetry.flush();
+    telemetry.flush();
   }
 };
-
-async function buildDeployedHandler() {
-  const config = loadConfig();
-  const logger = createLogger(config);
-  const telemetry = new PowertoolsTelemetry(config);
-  const { service } = createCore(config, createAwsClients(), { logger, telemetry });
-  return { handle: createApiHandler({ config, service, logger }), telemetry };
-}

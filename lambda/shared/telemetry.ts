@@ -77,9 +77,9 @@ export class PowertoolsTelemetry implements TaskTelemetry {
     single.addMetric(METRIC.TasksSwept, MetricUnit.Count, 1);
   }
 
-  /** Writes the buffered metrics (call once per invocation). */
+  /** Writes the buffered metrics (call once per invocation); nothing when none were recorded, as Powertools warns on an empty flush. */
   flush(): void {
-    this.metrics.publishStoredMetrics();
+    if (this.metrics.hasStoredMetrics()) this.metrics.publishStoredMetrics();
   }
 }
 
