@@ -29,9 +29,9 @@ export class PrincipalTaskStore implements TaskStore {
     return toMcpTask(task, this.service);
   }
 
-  async getTask(taskId: string): Promise<Task | null> {
-    const task = await this.findTask(taskId);
-    return task ? toMcpTask(task, this.service) : null;
+  /** An unknown or foreign task is our `not_found` error (with its code), not the SDK's bare "Task not found". */
+  async getTask(taskId: string): Promise<Task> {
+    return toMcpTask(await this.guard(() => this.service.get(this.principal, taskId)), this.service);
   }
 
   /** Results are written by the workers, never through the protocol. */
@@ -53,15 +53,6 @@ export class PrincipalTaskStore implements TaskStore {
   async listTasks(cursor?: string): Promise<{ tasks: Task[]; nextCursor?: string }> {
     const page = await this.guard(() => this.service.list({ owner: this.principal, cursor }));
     return { tasks: page.tasks.map((task) => toMcpTask(task, this.service)), ...(page.nextCursor && { nextCursor: page.nextCursor }) };
-  }
-
-  private async findTask(taskId: string) {
-    try {
-      return await this.service.get(this.principal, taskId);
-    } catch (error) {
-      if (error instanceof TaskError && error.code === ErrorCode.NotFound) return undefined;
-      throw toMcpError(error, this.logger);
-    }
   }
 
   /** Our errors as JSON-RPC errors, so nothing internal reaches the client as a message. */

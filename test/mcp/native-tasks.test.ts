@@ -122,6 +122,8 @@ describe('MCP endpoint: native MCP tasks (2025-11-25)', () => {
       expect(outcome.status).toBe('rejected');
       expect(String((outcome as PromiseRejectedResult).reason)).toMatch(/not found/i);
     }
+    // tasks/get carries our stable code, as the handle tools do.
+    expect((outcomes[0] as PromiseRejectedResult).reason).toMatchObject({ code: -32602, data: { code: 'not_found' } });
     expect(list.tasks.map((t) => t.taskId)).not.toContain(task.taskId);
   });
 
