@@ -1,11 +1,16 @@
+import type { Context } from 'aws-lambda';
 import { sweep, type SweepDeps, type SweepReport } from '../tasks/sweep.js';
 import { lambdaRuntime } from './runtime.js';
 
+/** Time kept back from the Lambda timeout to log and flush metrics. */
+const SAFETY_MS = 5_000;
+
 /** The scheduled sweeper: one sweep per invocation (reserved concurrency 1 in AWS; safe twice anyway). */
 export function createSweeperHandler(deps: SweepDeps, afterSweep: () => void = () => {}) {
-  return async (): Promise<SweepReport> => {
+  return async (_event?: unknown, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<SweepReport> => {
     try {
-      return await sweep(deps);
+      // Finish before the function's timeout: whatever is left is still due for the next run.
+      return await sweep(deps, context && { budgetMs: context.getRemainingTimeInMillis() - SAFETY_MS });
     } finally {
       afterSweep();
     }
@@ -13,7 +18,7 @@ export function createSweeperHandler(deps: SweepDeps, afterSweep: () => void = (
 }
 
 /** The Lambda entry point (EventBridge schedule). */
-export const handler = (): Promise<SweepReport> => {
+export const handler = (event: unknown, context: Context): Promise<SweepReport> => {
   const { core, telemetry } = lambdaRuntime();
-  return createSweeperHandler(core.deps, () => telemetry.flush())();
+  return createSweeperHandler(core.deps, () => telemetry.flush())(event, context);
 };

@@ -25,6 +25,8 @@ export interface SweepReport {
 export interface SweepOptions {
   /** Stop after examining this many tasks (one scheduled run stays short). @default 5000 */
   maxTasks?: number;
+  /** Stop after this long; what is left stays due for the next run. @default no limit */
+  budgetMs?: number;
   /**
    * Every live task is known to be orphaned — the single local process restarted, so no worker holds
    * a lease and the in-memory queue lost its messages: rescue them all now instead of when due,
@@ -47,6 +49,7 @@ export async function sweep(deps: SweepDeps, options: SweepOptions = {}): Promis
   const report: SweepReport = { examined: 0, timedOut: 0, redispatched: 0, workerLost: 0, errors: 0 };
   const maxTasks = options.maxTasks ?? 5_000;
   const now = deps.clock();
+  const stopAt = now + (options.budgetMs ?? Infinity);
   for await (const candidate of candidates(deps.store, now, options.orphaned ?? false)) {
     report.examined++;
     try {
@@ -63,7 +66,7 @@ export async function sweep(deps: SweepDeps, options: SweepOptions = {}): Promis
       report.errors++;
       deps.logger.error('sweep of one task failed; it stays due for the next run', { taskId: candidate.taskId, error: String(error) });
     }
-    if (report.examined >= maxTasks) break;
+    if (report.examined >= maxTasks || deps.clock() >= stopAt) break;
   }
   if (report.examined > 0) deps.logger.info('sweep finished', { ...report });
   return report;

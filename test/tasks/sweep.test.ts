@@ -152,4 +152,16 @@ describe('sweep', () => {
     await fx.drainQueue();
     expect(await read(taskId)).toMatchObject({ status: 'completed', attempt: 2 });
   });
+
+  it('stops when its time budget is spent, leaving the rest due for the next run', async () => {
+    for (let i = 0; i < 3; i++) await taskWithDeadWorker(60, 'http_request');
+    fx.clock.advance(3_000);
+    try {
+      expect(await sweep(fx.core.deps, { budgetMs: 0 })).toMatchObject({ examined: 1, redispatched: 1 });
+      expect(await sweepNow()).toMatchObject({ examined: 2, redispatched: 2 });
+    } finally {
+      fx.clock.advance(-3_000);
+    }
+    await loseQueuedMessages();
+  });
 });
