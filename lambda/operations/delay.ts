@@ -14,7 +14,6 @@ export const delay = defineOperation({
     echo: z.unknown().optional().describe('Any JSON value, returned unchanged as the result.'),
     fail: z.string().max(1_000).optional().describe('When set, the task fails with this message instead of completing.'),
   }),
-  defaultTimeoutSeconds: 120,
   // Safe to repeat, so a task whose worker died is run again rather than failed.
   retry: { maxAttempts: 3, baseDelaySeconds: 1 },
   async execute({ seconds, echo, fail }, ctx) {

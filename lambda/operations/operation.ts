@@ -25,7 +25,8 @@ export interface Operation<S extends z.ZodType = z.ZodType> {
   name: string;
   description: string;
   input: S;
-  defaultTimeoutSeconds: number;
+  /** The task's SLA when the caller sets no max_wait_seconds. @default config DEFAULT_TIMEOUT_SECONDS */
+  defaultTimeoutSeconds?: number;
   retry: RetryPolicy;
   execute(params: z.output<S>, ctx: OperationContext): Promise<unknown>;
 }

@@ -56,7 +56,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
       }
       const parsed = operation.input.safeParse(request.params);
       if (!parsed.success) throw new TaskError(ErrorCode.ValidationError, validationMessage('parameters', parsed.error));
-      const maxWait = request.maxWaitSeconds ?? operation.defaultTimeoutSeconds;
+      const maxWait = request.maxWaitSeconds ?? operation.defaultTimeoutSeconds ?? config.execution.defaultTimeoutSeconds;
       if (!Number.isFinite(maxWait) || maxWait <= 0) {
         throw new TaskError(ErrorCode.ValidationError, 'max_wait_seconds must be a positive number of seconds');
       }

@@ -56,6 +56,18 @@ describe('TaskService: submit', () => {
     expect((await fx.scanAll()).length).toBe(before);
   });
 
+  it('takes the SLA from the caller, else the operation, else DEFAULT_TIMEOUT_SECONDS', async () => {
+    const sla = async (operation: string, params: Record<string, unknown>, maxWaitSeconds?: number) => {
+      const { task } = await fx.core.service.submit({ owner: 'sla', operation, params, maxWaitSeconds });
+      await fx.core.service.cancel('sla', task.taskId);
+      return (task.deadlineAt - task.createdAt) / 1000;
+    };
+    expect(await sla('delay', { seconds: 0 }, 7)).toBe(7);
+    expect(await sla('http_request', { url: 'https://example.com/' })).toBe(30); // http_request's own
+    expect(await sla('delay', { seconds: 0 })).toBe(fx.config.execution.defaultTimeoutSeconds);
+    await fx.drainQueue();
+  });
+
   it('caps max_wait_seconds at the configured maximum', async () => {
     const { task } = await fx.core.service.submit({ owner: 'alice', operation: 'delay', params: { seconds: 0 }, maxWaitSeconds: 100_000 });
     expect(task.deadlineAt - task.createdAt).toBe(fx.config.execution.maxTimeoutSeconds * 1000);
