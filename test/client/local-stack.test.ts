@@ -35,19 +35,21 @@ function countingFetch() {
   return { methods, fetch: fetcher };
 }
 
+// One local stack (and one client) for the whole file.
+let stack: LocalStack;
+let client: AsyncTaskClient;
+
+beforeAll(async () => {
+  stack = await startLocalStack({ port: 0, env: QUIET, sweepIntervalMs: 200 });
+  client = await AsyncTaskClient.connect(stack.url!);
+});
+
+afterAll(async () => {
+  await client?.close();
+  await stack?.stop(0);
+});
+
 describe('Class: AsyncTaskClient against the local stack over HTTP', () => {
-  let stack: LocalStack;
-  let client: AsyncTaskClient;
-
-  beforeAll(async () => {
-    stack = await startLocalStack({ port: 0, env: QUIET, sweepIntervalMs: 200 });
-    client = await AsyncTaskClient.connect(stack.url!);
-  });
-
-  afterAll(async () => {
-    await client?.close();
-    await stack?.stop(0);
-  });
 
   it.each(PATHS)('runs a completing task to its result (%s path)', async (via) => {
     // Act
@@ -171,18 +173,6 @@ describe('Class: AsyncTaskClient against the local stack over HTTP', () => {
 });
 
 describe('Function: createAgentTools against the local stack', () => {
-  let stack: LocalStack;
-  let client: AsyncTaskClient;
-
-  beforeAll(async () => {
-    stack = await startLocalStack({ port: 0, env: QUIET, sweepIntervalMs: 200 });
-    client = await AsyncTaskClient.connect(stack.url!);
-  });
-
-  afterAll(async () => {
-    await client?.close();
-    await stack?.stop(0);
-  });
 
   it('turns each operation into a tool that starts and waits in one call', async () => {
     // Act
@@ -215,21 +205,21 @@ describe('Function: createAgentTools against the local stack', () => {
 });
 
 describe('Function: AsyncTaskClient.connect failures', () => {
-  let stack: LocalStack;
+  let authStack: LocalStack; // a stack of its own that requires a token
 
   beforeAll(async () => {
-    stack = await startLocalStack({ port: 0, env: { ...QUIET, MCP_AUTH_TOKENS: 'tok-alice=alice' }, sweepIntervalMs: 200 });
+    authStack = await startLocalStack({ port: 0, env: { ...QUIET, MCP_AUTH_TOKENS: 'tok-alice=alice' }, sweepIntervalMs: 200 });
   });
 
   afterAll(async () => {
-    await stack?.stop(0);
+    await authStack?.stop(0);
   });
 
   it('reports a missing or wrong token as ConnectionError unauthorized, and works with the right one', async () => {
     // Act
-    const missing = await AsyncTaskClient.connect(stack.url!).catch((e: Error) => e);
-    const wrong = await AsyncTaskClient.connect(stack.url!, { token: 'nope' }).catch((e: Error) => e);
-    const right = await AsyncTaskClient.connect(stack.url!, { token: 'tok-alice' });
+    const missing = await AsyncTaskClient.connect(authStack.url!).catch((e: Error) => e);
+    const wrong = await AsyncTaskClient.connect(authStack.url!, { token: 'nope' }).catch((e: Error) => e);
+    const right = await AsyncTaskClient.connect(authStack.url!, { token: 'tok-alice' });
     const done = await right.run('delay', { seconds: 0, echo: 'alice' });
     await right.close();
 
