@@ -1,6 +1,9 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 /** `npm start`'s entry point as a child process, with what it printed. */
@@ -49,5 +52,13 @@ describe('bin/local.ts (npm start)', () => {
     const run = startEntry(['--port', 'lots']);
     expect(await run.exited).toBe(1);
     expect(run.output.stderr).toContain('mcp-async-tasks: port must be an integer from 0 to 65535, not "lots"');
+  });
+
+  it('refuses a data directory it cannot write, naming it', async () => {
+    const file = join(tmpdir(), `mcp-async-tasks-not-a-dir-${process.pid}`);
+    writeFileSync(file, 'a file, not a directory');
+    const run = startEntry(['--port', '0', '--data-dir', join(file, 'data')]);
+    expect(await run.exited).toBe(1);
+    expect(run.output.stderr).toMatch(new RegExp(`^mcp-async-tasks: data directory ${join(file, 'data')} is not writable: `, 'm'));
   });
 });
