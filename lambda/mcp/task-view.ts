@@ -21,20 +21,27 @@ export function toHandleView(task: TaskRecord, service: TaskService): HandleView
   return view;
 }
 
-/** The full status resolve_task_status returns; every field present, null when not applicable. */
-export function toStatusView(task: TaskRecord, service: TaskService): StatusView {
+/** The fields a task's status and its list entry share (all in the byOwner index's projection). */
+function summaryOf(task: TaskRecord) {
   return {
     task_ref: task.taskId,
     status: task.status,
     operation_type: task.operation,
     created_at: iso(task.createdAt),
     updated_at: iso(task.updatedAt),
-    started_at: isoOrNull(task.startedAt),
     finished_at: isoOrNull(task.finishedAt),
+    error: task.error ?? null,
+  };
+}
+
+/** The full status resolve_task_status returns; every field present, null when not applicable. */
+export function toStatusView(task: TaskRecord, service: TaskService): StatusView {
+  return {
+    ...summaryOf(task),
+    started_at: isoOrNull(task.startedAt),
     attempt: task.attempt,
     progress: task.progress ? { percent: task.progress.percent, ...(task.progress.message !== undefined && { message: task.progress.message }) } : null,
     result: task.status === TaskStatus.Completed ? (task.result ?? null) : null,
-    error: task.error ?? null,
     poll_after_ms: service.pollAfterMs(task),
     expires_at: iso(task.expiresAt * 1000),
   };
@@ -42,15 +49,7 @@ export function toStatusView(task: TaskRecord, service: TaskService): StatusView
 
 /** One list_tasks entry (the byOwner index carries no params or result). */
 export function toListItemView(task: TaskRecord): ListItemView {
-  return {
-    task_ref: task.taskId,
-    status: task.status,
-    operation_type: task.operation,
-    created_at: iso(task.createdAt),
-    updated_at: iso(task.updatedAt),
-    finished_at: isoOrNull(task.finishedAt),
-    error: task.error ?? null,
-  };
+  return summaryOf(task);
 }
 
 /** Our status in MCP's task vocabulary: pending and processing are both `working`. */

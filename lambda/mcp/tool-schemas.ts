@@ -18,6 +18,17 @@ const pollAfterMs = z
   .nullable()
   .describe('Milliseconds to wait before polling again (grows with the task’s age); null once the task is final.');
 
+/** What a task's status and its list entry share. */
+const taskSummary = z.object({
+  task_ref: z.string(),
+  status,
+  operation_type: z.string(),
+  created_at: isoTime,
+  updated_at: isoTime,
+  finished_at: isoTime.nullable(),
+  error: errorInfo.nullable(),
+});
+
 /** A task handle: what initiate_background_task and an operation's own tool return. */
 export const handleViewSchema = z.object({
   task_ref: z.string().describe('Pass this to resolve_task_status, cancel_task, or tasks/get.'),
@@ -57,25 +68,18 @@ export function handleToolSchemas(operationNames: readonly [string, ...string[]]
           .int()
           .min(1)
           .optional()
-          .describe(`The task’s time limit in seconds (its SLA); capped at ${config.execution.maxTimeoutSeconds}. Default: the operation’s own.`),
+          .describe(`The task’s time limit in seconds (its SLA); capped at ${config.execution.maxTimeoutSeconds}. Default: the operation’s own, else ${config.execution.defaultTimeoutSeconds}.`),
         wait_seconds: waitSeconds,
       }),
       output: handleViewSchema,
     },
     resolve: {
       input: z.object({ task_ref: taskRef, wait_seconds: waitSeconds }),
-      output: z.object({
-        task_ref: z.string(),
-        status,
-        operation_type: z.string(),
-        created_at: isoTime,
-        updated_at: isoTime,
+      output: taskSummary.extend({
         started_at: isoTime.nullable(),
-        finished_at: isoTime.nullable(),
         attempt: z.number().int().describe('Runs started so far.'),
         progress: z.object({ percent: z.number(), message: z.string().optional() }).nullable(),
         result: z.unknown().describe('The result once completed; null otherwise.'),
-        error: errorInfo.nullable(),
         poll_after_ms: pollAfterMs,
         expires_at: isoTime.describe('After this time the task is forgotten.'),
       }),
@@ -95,17 +99,7 @@ export function handleToolSchemas(operationNames: readonly [string, ...string[]]
         cursor: z.string().min(1).optional().describe('next_cursor from the previous page.'),
       }),
       output: z.object({
-        tasks: z.array(
-          z.object({
-            task_ref: z.string(),
-            status,
-            operation_type: z.string(),
-            created_at: isoTime,
-            updated_at: isoTime,
-            finished_at: isoTime.nullable(),
-            error: errorInfo.nullable(),
-          }),
-        ),
+        tasks: z.array(taskSummary),
         next_cursor: z.string().nullable().describe('Pass as cursor for the next page; null on the last page.'),
       }),
     },

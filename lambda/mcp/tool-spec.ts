@@ -3,6 +3,7 @@ import type { CallToolResult, CreateTaskResult, Tool } from '@modelcontextprotoc
 import * as z from 'zod';
 import type { Config } from '../shared/config.js';
 import { ErrorCode, TaskError } from '../tasks/task-error.js';
+import { validationMessage } from '../tasks/validation-message.js';
 import type { TaskService } from '../tasks/task-service-types.js';
 import { validationError } from './tool-result.js';
 
@@ -32,21 +33,13 @@ export function toToolJsonSchema(schema: z.ZodType, io: 'input' | 'output'): Too
   return z.toJSONSchema(schema, { target: 'draft-7', io, unrepresentable: 'any' }) as Tool['inputSchema'];
 }
 
-/** Each failing field named, e.g. `wait_seconds: Too big: expected number to be <=20`. */
-export function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 5)
-    .map((issue) => (issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ${issue.message}` : issue.message))
-    .join('; ');
-}
-
 /** Parses a call's arguments; a failure is the isError result to return. */
 export function parseArguments<S extends z.ZodType>(
   schema: S,
   args: unknown,
 ): { ok: true; data: z.output<S> } | { ok: false; result: CallToolResult } {
   const parsed = schema.safeParse(args ?? {});
-  return parsed.success ? { ok: true, data: parsed.data } : { ok: false, result: validationError(describeIssues(parsed.error)) };
+  return parsed.success ? { ok: true, data: parsed.data } : { ok: false, result: validationError(validationMessage(parsed.error)) };
 }
 
 /**
@@ -55,6 +48,6 @@ export function parseArguments<S extends z.ZodType>(
  */
 export function parseTaskArguments<S extends z.ZodType>(schema: S, args: unknown): z.output<S> {
   const parsed = schema.safeParse(args ?? {});
-  if (!parsed.success) throw new TaskError(ErrorCode.ValidationError, describeIssues(parsed.error));
+  if (!parsed.success) throw new TaskError(ErrorCode.ValidationError, validationMessage(parsed.error));
   return parsed.data;
 }

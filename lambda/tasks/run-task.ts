@@ -50,7 +50,7 @@ export async function runTask(deps: RunTaskDeps, taskId: string, limits: RunLimi
   if (!operation) return finishFailed(deps, task, leaseId, { code: ErrorCode.UnknownOperation, message: `operation ${task.operation} is not registered`, retryable: false }, startedAt);
   const params = operation.input.safeParse(task.params);
   if (!params.success) {
-    return finishFailed(deps, task, leaseId, { code: ErrorCode.ValidationError, message: validationMessage('parameters', params.error), retryable: false }, startedAt);
+    return finishFailed(deps, task, leaseId, { code: ErrorCode.ValidationError, message: validationMessage(params.error, 'parameters'), retryable: false }, startedAt);
   }
 
   const workerLimit = limits.remainingTimeMs ? startedAt + limits.remainingTimeMs() - WRITE_MARGIN_MS : Infinity;

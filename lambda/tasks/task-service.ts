@@ -55,7 +55,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
         throw new TaskError(ErrorCode.PayloadTooLarge, `parameters are ${size} bytes; the limit is ${config.execution.maxParamsBytes}`);
       }
       const parsed = operation.input.safeParse(request.params);
-      if (!parsed.success) throw new TaskError(ErrorCode.ValidationError, validationMessage('parameters', parsed.error));
+      if (!parsed.success) throw new TaskError(ErrorCode.ValidationError, validationMessage(parsed.error, 'parameters'));
       const maxWait = request.maxWaitSeconds ?? operation.defaultTimeoutSeconds ?? config.execution.defaultTimeoutSeconds;
       if (!Number.isFinite(maxWait) || maxWait <= 0) {
         throw new TaskError(ErrorCode.ValidationError, 'max_wait_seconds must be a positive number of seconds');
