@@ -1,6 +1,7 @@
 import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
 import type { Clock } from '../shared/clock.js';
 import { systemClock } from '../shared/clock.js';
+import { bearerToken } from '../shared/bearer-token.js';
 import { hashApiKey } from './api-key.js';
 import type { ApiKeyRecord } from './api-key.js';
 
@@ -31,12 +32,7 @@ export interface ApiKeyAuthorizerOptions {
 
 const DENY = { isAuthorized: false, context: {} } as const;
 
-/** The bearer token of an `Authorization: Bearer <key>` header, or undefined. */
-export function bearerToken(headers: Readonly<Record<string, string | undefined>> | undefined): string | undefined {
-  const value = headers?.authorization ?? headers?.Authorization;
-  const match = /^Bearer[ ]+(\S+)\s*$/i.exec(value ?? '');
-  return match?.[1];
-}
+export { bearerToken };
 
 /**
  * Authorizes a request whose bearer token is a stored, unrevoked API key, passing the key's

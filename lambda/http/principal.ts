@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { bearerToken } from '../shared/bearer-token.js';
 
 /** How callers are identified; everything but the authorizer context is for runs off AWS. */
 export interface PrincipalOptions {
@@ -36,7 +37,7 @@ export function resolvePrincipal(event: APIGatewayProxyEventV2, options: Princip
   if (fromAuthorizer) return { ok: true, principal: fromAuthorizer };
 
   if (options.authTokens && options.authTokens.size > 0) {
-    const token = bearerToken(event.headers?.authorization);
+    const token = bearerToken(event.headers);
     const principal = token === undefined ? undefined : options.authTokens.get(token);
     if (principal) return { ok: true, principal };
     if (options.authDisabled && token === undefined) return { ok: true, principal: ANONYMOUS_PRINCIPAL };
@@ -70,11 +71,6 @@ export function isLoopback(address: string | undefined): boolean {
   if (!address) return false;
   const plain = address.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address;
   return plain === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(plain);
-}
-
-function bearerToken(header: string | undefined): string | undefined {
-  const match = header?.match(/^\s*Bearer\s+(\S+)\s*$/i);
-  return match?.[1];
 }
 
 function nonEmpty(value: unknown): string | undefined {

@@ -1,9 +1,8 @@
 import { request as requestHttp, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { request as requestHttps } from 'node:https';
-import { isIP } from 'node:net';
 import * as z from 'zod';
 import { defineOperation, OperationError } from './operation.js';
-import { createSsrfGuard } from './ssrf-guard.js';
+import { createSsrfGuard, isIpLiteral } from './ssrf-guard.js';
 
 const input = z.object({
   method: z
@@ -78,7 +77,7 @@ export const httpRequest = defineOperation({
       if (ctx.signal.aborted) throw ctx.signal.reason;
       // net.connect skips `lookup` for IP literals, so they are checked here; names are checked
       // inside the guard's lookup, at the one moment they are resolved.
-      if (isIP(url.hostname.replace(/^\[(.*)\]$/, '$1')) !== 0) await guard.check(url.hostname);
+      if (isIpLiteral(url.hostname)) await guard.check(url.hostname);
 
       const headers: Record<string, string> = { ...params.headers };
       let payload: string | undefined;

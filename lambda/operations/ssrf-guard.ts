@@ -78,6 +78,11 @@ export function classifyAddress(address: string): string | undefined {
   return CLASSES.find(([, list]) => list.check(ip, family === 4 ? 'ipv4' : 'ipv6'))?.[0];
 }
 
+/** Whether a URL hostname is an IP literal (brackets allowed): node connects to those without a lookup. */
+export function isIpLiteral(hostname: string): boolean {
+  return isIP(bare(hostname)) !== 0;
+}
+
 const defaultResolve: Resolver = (hostname) => dnsLookup(hostname, { all: true, verbatim: true });
 
 /** Builds the guard every outbound request of the http_request operation goes through. */
