@@ -31,20 +31,15 @@ export class TaskTable extends Construct {
       removalPolicy,
       deletionProtection: removalPolicy === RemovalPolicy.RETAIN,
     });
-    this.table.addGlobalSecondaryIndex({
-      indexName: TASK_TABLE.byOwner.name,
-      partitionKey: { name: TASK_TABLE.byOwner.partitionKey, type: AttributeType.STRING },
-      sortKey: { name: TASK_TABLE.byOwner.sortKey, type: AttributeType.NUMBER },
-      projectionType: ProjectionType.INCLUDE,
-      nonKeyAttributes: [...TASK_TABLE.byOwner.projected],
-    });
-    this.table.addGlobalSecondaryIndex({
-      indexName: TASK_TABLE.active.name,
-      partitionKey: { name: TASK_TABLE.active.partitionKey, type: AttributeType.STRING },
-      sortKey: { name: TASK_TABLE.active.sortKey, type: AttributeType.NUMBER },
-      projectionType: ProjectionType.INCLUDE,
-      nonKeyAttributes: [...TASK_TABLE.active.projected],
-    });
+    for (const index of [TASK_TABLE.byOwner, TASK_TABLE.active]) {
+      this.table.addGlobalSecondaryIndex({
+        indexName: index.name,
+        partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: AttributeType.NUMBER },
+        projectionType: ProjectionType.INCLUDE,
+        nonKeyAttributes: [...index.projected],
+      });
+    }
   }
 
   /** The api: create tasks, read, cancel, and list a caller's own tasks through byOwner. */
