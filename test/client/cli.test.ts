@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../client/cli.js';
 import { startLocalStack, type LocalStack } from '../../local/stack.js';
+import { closedPort } from '../support/ports.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const QUIET = { LOG_LEVEL: 'SILENT' };
@@ -38,14 +38,6 @@ function expectOneLine(run: CliRun): void {
   expect(lines).toHaveLength(1);
   expect(lines[0]).toMatch(/^mcp-tasks: /);
   expect(run.stderr).not.toMatch(/\n\s+at /);
-}
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 // Each test spawns its own processes against one stack; they need not wait for each other.

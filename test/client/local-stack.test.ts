@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgentTools } from '../../client/agent-tools.js';
 import { AsyncTaskClient } from '../../client/async-task-client.js';
@@ -12,18 +11,10 @@ import {
 } from '../../client/errors.js';
 import type { TaskPath } from '../../client/task-snapshot.js';
 import { startLocalStack, type LocalStack } from '../../local/stack.js';
+import { closedPort } from '../support/ports.js';
 
 const QUIET = { LOG_LEVEL: 'SILENT' };
 const PATHS: TaskPath[] = ['native', 'handle'];
-
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** A fetch that counts the JSON-RPC methods it carries. */
 function countingFetch() {
