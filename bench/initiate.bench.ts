@@ -8,8 +8,8 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { PurgeQueueCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
@@ -18,49 +18,32 @@ import { createApiHandler } from '../lambda/handlers/api.js';
 import { loadConfig } from '../lambda/shared/config.js';
 import { createLogger } from '../lambda/shared/telemetry.js';
 import { createCore } from '../lambda/tasks/core.js';
+import { toApiGatewayEvent } from '../local/api-gateway-event.js';
 import { startEmulators } from '../local/emulators.js';
+import { percentile } from './support.js';
 
 const ITERATIONS = Number(process.argv[2] ?? 500);
 const WARMUP = 50;
 const TARGET_RATIO = 1.3;
 
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
 function summary(samples: number[]) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), mean: sorted.reduce((a, b) => a + b, 0) / sorted.length };
+  return { p50: percentile(samples, 50), p99: percentile(samples, 99), mean: samples.reduce((a, b) => a + b, 0) / samples.length };
 }
 
 function initiateEvent(body: string): APIGatewayProxyEventV2 {
-  return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: '/mcp',
-    rawQueryString: '',
+  return toApiGatewayEvent({
+    method: 'POST',
+    url: '/mcp',
     headers: {
       host: 'bench.local',
       'content-type': 'application/json',
       accept: 'application/json, text/event-stream',
       'mcp-protocol-version': '2025-11-25',
     },
-    requestContext: {
-      accountId: '000000000000',
-      apiId: 'bench',
-      domainName: 'bench.local',
-      domainPrefix: 'bench',
-      http: { method: 'POST', path: '/mcp', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'bench' },
-      requestId: randomBytes(8).toString('hex'),
-      routeKey: '$default',
-      stage: '$default',
-      time: new Date().toISOString(),
-      timeEpoch: Date.now(),
-      authorizer: { jwt: { claims: { sub: 'bench' }, scopes: [] } },
-    } as APIGatewayProxyEventV2['requestContext'],
-    body,
-    isBase64Encoded: false,
-  };
+    body: Buffer.from(body),
+    sourceIp: '127.0.0.1',
+    authorizer: { jwt: { claims: { sub: 'bench' }, scopes: [] } },
+  });
 }
 
 async function measureLatency() {

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { ApiHandler } from '../../lambda/handlers/api.js';
+import { toApiGatewayEvent as buildEvent } from '../../local/api-gateway-event.js';
 
 /** What API Gateway would add to an event besides the request itself. */
 export interface EventContext {
@@ -16,51 +17,21 @@ export async function toApiGatewayEvent(request: Request, context: EventContext 
   const url = new URL(request.url);
   const headers: Record<string, string> = {};
   request.headers.forEach((value, name) => {
-    if (name !== 'cookie') headers[name] = value;
+    headers[name] = value;
   });
   headers.host ??= url.host;
-  const cookies = request.headers.get('cookie')?.split(/;\s*/).filter(Boolean);
-  const bytes = request.body ? Buffer.from(await request.arrayBuffer()) : undefined;
-  const textual = /json|text/.test(request.headers.get('content-type') ?? '');
-  const authorizer = context.jwtClaims
-    ? { jwt: { claims: context.jwtClaims, scopes: [] } }
-    : context.lambdaContext
-      ? { lambda: context.lambdaContext }
-      : undefined;
-  const now = Date.now();
-  const event: APIGatewayProxyEventV2 = {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: url.pathname,
-    rawQueryString: url.search.slice(1),
+  return buildEvent({
+    method: request.method,
+    url: url.pathname + url.search,
     headers,
-    ...(cookies?.length && { cookies }),
-    requestContext: {
-      accountId: '000000000000',
-      apiId: 'local',
-      domainName: url.hostname,
-      domainPrefix: url.hostname.split('.')[0]!,
-      http: {
-        method: request.method,
-        path: url.pathname,
-        protocol: 'HTTP/1.1',
-        sourceIp: context.sourceIp ?? '127.0.0.1',
-        userAgent: request.headers.get('user-agent') ?? '',
-      },
-      requestId: `req-${now}-${Math.random().toString(36).slice(2)}`,
-      routeKey: '$default',
-      stage: '$default',
-      time: new Date(now).toISOString(),
-      timeEpoch: now,
-      ...(authorizer && { authorizer }),
-    } as APIGatewayProxyEventV2['requestContext'],
-    isBase64Encoded: false,
-  };
-  if (bytes) {
-    event.body = textual ? bytes.toString('utf8') : bytes.toString('base64');
-    event.isBase64Encoded = !textual;
-  }
-  return event;
+    body: request.body ? Buffer.from(await request.arrayBuffer()) : undefined,
+    sourceIp: context.sourceIp ?? '127.0.0.1',
+    authorizer: context.jwtClaims
+      ? { jwt: { claims: context.jwtClaims, scopes: [] } }
+      : context.lambdaContext
+        ? { lambda: context.lambdaContext }
+        : undefined,
+  });
 }
 
 /** Turns an API Gateway result back into the `Response` a client would receive. */
