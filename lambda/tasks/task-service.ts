@@ -29,9 +29,12 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
   const { config, store, dispatcher, clock, telemetry, logger } = deps;
   const byName = new Map(deps.operations.map((op) => [op.name, op]));
 
+  const notFound = (taskId: string) =>
+    new TaskError(ErrorCode.NotFound, `task ${JSON.stringify(taskId)} not found (unknown, expired, or not yours)`);
+
   async function get(owner: string, taskId: string): Promise<TaskRecord> {
     const task = isTaskId(taskId) ? await store.getOwned(owner, taskId) : undefined;
-    if (!task) throw new TaskError(ErrorCode.NotFound, `task ${JSON.stringify(taskId)} not found (unknown, expired, or not yours)`);
+    if (!task) throw notFound(taskId);
     return task;
   }
 
@@ -115,7 +118,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
     },
 
     async cancel(owner, taskId) {
-      if (!isTaskId(taskId)) await get(owner, taskId); // throws not_found
+      if (!isTaskId(taskId)) throw notFound(taskId);
       const outcome = await store.cancel(owner, taskId, config.state.ttlSeconds);
       if (outcome.changed) {
         telemetry.cancelled();
