@@ -120,6 +120,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
     async cancel(owner, taskId) {
       if (!isTaskId(taskId)) throw notFound(taskId);
       const outcome = await store.cancel(owner, taskId, config.state.ttlSeconds);
+      if (!outcome) throw notFound(taskId);
       if (outcome.changed) {
         telemetry.cancelled();
         logger.info('task cancelled', { taskId });

@@ -210,10 +210,10 @@ export class TaskStore {
   }
 
   /**
-   * Cancels the owner's live task. A terminal task comes back unchanged (`changed: false`).
-   * @throws TaskError not_found for an unknown, foreign or expired task.
+   * Cancels the owner's live task. A terminal task comes back unchanged (`changed: false`); an
+   * unknown, foreign or expired one as undefined.
    */
-  async cancel(owner: string, taskId: string, ttlSeconds: number): Promise<{ task: TaskRecord; changed: boolean }> {
+  async cancel(owner: string, taskId: string, ttlSeconds: number): Promise<{ task: TaskRecord; changed: boolean } | undefined> {
     const now = this.clock();
     const cancelled = await this.transition<TaskRecord>({
       Key: { taskId },
@@ -236,8 +236,7 @@ export class TaskStore {
     });
     if (cancelled) return { task: cancelled, changed: true };
     const existing = await this.getOwned(owner, taskId);
-    if (!existing) throw new TaskError(ErrorCode.NotFound, `task ${taskId} not found`);
-    return { task: existing, changed: false };
+    return existing && { task: existing, changed: false };
   }
 
   /** Makes a pending task due for the sweeper now (its dispatch failed). */
