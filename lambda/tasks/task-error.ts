@@ -9,8 +9,10 @@ export const ErrorCode = {
   Cancelled: 'cancelled',
   OperationError: 'operation_error',
   WorkerLost: 'worker_lost',
-  DispatchFailed: 'dispatch_failed',
   ResultTooLarge: 'result_too_large',
+  /** The operation finished but its result could not be written (the store refused it for good). */
+  ResultUnstorable: 'result_unstorable',
+  InvalidCursor: 'invalid_cursor',
   QuotaExceeded: 'quota_exceeded',
   Unauthorized: 'unauthorized',
   InternalError: 'internal_error',
