@@ -3,9 +3,9 @@ import type { AddressInfo, Server } from 'node:net';
 import { CreateTableCommand, DescribeTableCommand, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import dynalite from 'dynalite';
-import { startFauxqs, type FauxqsServer } from 'fauxqs';
 import { createAwsClients, type AwsClients } from '../lambda/shared/aws-clients.js';
-import { TASK_QUEUE, TASK_TABLE, WORKER_TIMEOUT_SECONDS } from '../lambda/shared/resources.js';
+import { TASK_QUEUE, TASK_TABLE, WORKER_TIMEOUT_SECONDS, TASK_INDEXES } from '../lambda/shared/resources.js';
+import { startLoopbackSqs, type LoopbackSqs } from './loopback-sqs.js';
 
 /** Embedded DynamoDB and SQS, provisioned like the CDK stack, with clients pointed at them. */
 export interface Emulators {
@@ -34,9 +34,9 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
   const dynamo: Server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.dataDir && { path: options.dataDir }) });
   dynamo.listen(0, '127.0.0.1');
   await Promise.race([once(dynamo, 'listening'), once(dynamo, 'error').then(([e]) => Promise.reject(e))]);
-  let sqsServer: FauxqsServer | undefined;
+  let sqsServer: LoopbackSqs | undefined;
   try {
-    sqsServer = await startFauxqs({ port: 0, host: '127.0.0.1', logger: false });
+    sqsServer = await startLoopbackSqs();
     const endpoints = {
       dynamodb: `http://127.0.0.1:${(dynamo.address() as AddressInfo).port}`,
       sqs: `http://127.0.0.1:${sqsServer.port}`,
@@ -44,7 +44,7 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
     const clients = createAwsClients(endpoints);
     await createTable(clients, tableName);
     const { queueUrl, dlqUrl } = await createQueues(clients, queueName);
-    const fauxqs = sqsServer;
+    const sqs = sqsServer;
     return {
       clients,
       tableName,
@@ -54,7 +54,7 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
       async stop() {
         clients.ddb.destroy();
         clients.sqs.destroy();
-        await fauxqs.stop();
+        await sqs.stop();
         await new Promise<void>((resolve) => dynamo.close(() => resolve()));
       },
     };
@@ -67,7 +67,7 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
 
 /** Creates the task table from TASK_TABLE unless it already exists (a restart on the same data). */
 async function createTable({ ddb }: AwsClients, tableName: string): Promise<void> {
-  const { byOwner, active } = TASK_TABLE;
+
   try {
     await ddb.send(
       new CreateTableCommand({
@@ -75,19 +75,21 @@ async function createTable({ ddb }: AwsClients, tableName: string): Promise<void
         BillingMode: 'PAY_PER_REQUEST',
         AttributeDefinitions: [
           { AttributeName: TASK_TABLE.partitionKey, AttributeType: 'S' },
-          { AttributeName: byOwner.partitionKey, AttributeType: 'S' },
-          { AttributeName: byOwner.sortKey, AttributeType: 'N' },
-          { AttributeName: active.partitionKey, AttributeType: 'S' },
-          { AttributeName: active.sortKey, AttributeType: 'N' },
+          // Every index sorts by a number; createdAt is shared by two of them, so keep one of each.
+          ...[...new Set(TASK_INDEXES.map((i) => i.partitionKey))].map((name) => ({ AttributeName: name, AttributeType: 'S' as const })),
+          ...[...new Set(TASK_INDEXES.map((i) => i.sortKey))].map((name) => ({ AttributeName: name, AttributeType: 'N' as const })),
         ],
         KeySchema: [{ AttributeName: TASK_TABLE.partitionKey, KeyType: 'HASH' }],
-        GlobalSecondaryIndexes: [byOwner, active].map((index) => ({
+        GlobalSecondaryIndexes: TASK_INDEXES.map((index) => ({
           IndexName: index.name,
           KeySchema: [
             { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
             { AttributeName: index.sortKey, KeyType: 'RANGE' as const },
           ],
-          Projection: { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...index.projected] },
+          Projection:
+            index.projected.length > 0
+              ? { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...index.projected] }
+              : { ProjectionType: 'KEYS_ONLY' as const },
         })),
       }),
     );
