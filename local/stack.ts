@@ -6,6 +6,7 @@ import { createSweeperHandler } from '../lambda/handlers/sweeper.js';
 import { createWorkerHandler } from '../lambda/handlers/worker.js';
 import { LOOPBACK_HOSTS } from '../lambda/http/origin-guard.js';
 import { parseAuthTokens } from '../lambda/http/principal.js';
+import type { Operation } from '../lambda/operations/operation.js';
 import { loadConfig, type Config } from '../lambda/shared/config.js';
 import { createLogger } from '../lambda/shared/telemetry.js';
 import { createCore, type Core } from '../lambda/tasks/core.js';
@@ -29,6 +30,8 @@ export interface LocalStackOptions {
   /** Serve MCP over HTTP; off for stdio mode. @default true */
   http?: boolean;
   logger?: Logger;
+  /** The operations tasks may run. @default every registered operation */
+  operations?: readonly Operation[];
 }
 
 /** A running local stack. */
@@ -72,7 +75,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   try {
     const config = parseOrFail(() => loadConfig({ ...env, TASK_TABLE: emulators.tableName, TASK_QUEUE_URL: emulators.queueUrl }));
     const logger = options.logger ?? createLogger(config);
-    const core = createCore(config, emulators.clients, { logger });
+    const core = createCore(config, emulators.clients, { logger, operations: options.operations });
 
     // The embedded queue lives in memory: after a restart, every live task is an orphan to rescue now.
     const recovered = await sweep(core.deps, { orphaned: true });
