@@ -2,7 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { TASK_TABLE } from '../lambda/shared/resources.js';
+import { TASK_INDEXES, TASK_TABLE } from '../lambda/shared/resources.js';
 
 /** Properties of a TaskTable. */
 export interface TaskTableProps {
@@ -14,7 +14,7 @@ export interface TaskTableProps {
 
 /**
  * The tasks table, shaped by TASK_TABLE (the local stack builds the same one): on-demand, TTL,
- * point-in-time recovery, encrypted, with the byOwner and sparse active indexes.
+ * point-in-time recovery, encrypted, with the byOwner index and the sparse liveByOwner and active indexes.
  */
 export class TaskTable extends Construct {
   readonly table: Table;
@@ -31,20 +31,22 @@ export class TaskTable extends Construct {
       removalPolicy,
       deletionProtection: removalPolicy === RemovalPolicy.RETAIN,
     });
-    for (const index of [TASK_TABLE.byOwner, TASK_TABLE.active]) {
+    for (const index of TASK_INDEXES) {
       this.table.addGlobalSecondaryIndex({
         indexName: index.name,
         partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
         sortKey: { name: index.sortKey, type: AttributeType.NUMBER },
-        projectionType: ProjectionType.INCLUDE,
-        nonKeyAttributes: [...index.projected],
+        ...(index.projected.length > 0
+          ? { projectionType: ProjectionType.INCLUDE, nonKeyAttributes: [...index.projected] }
+          : { projectionType: ProjectionType.KEYS_ONLY }),
       });
     }
   }
 
-  /** The api: create tasks, read, cancel, and list a caller's own tasks through byOwner. */
+  /** The api: create tasks, read, cancel, list a caller's own tasks (byOwner) and count them for quotas (liveByOwner). */
   grantSubmit(grantee: IGrantable): Grant {
     this.grantOnIndex(grantee, TASK_TABLE.byOwner.name, 'dynamodb:Query');
+    this.grantOnIndex(grantee, TASK_TABLE.liveByOwner.name, 'dynamodb:Query');
     return this.grantOnTable(grantee, 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem');
   }
 

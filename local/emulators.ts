@@ -4,7 +4,7 @@ import { CreateTableCommand, DescribeTableCommand, ResourceInUseException } from
 import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import dynalite from 'dynalite';
 import { createAwsClients, type AwsClients } from '../lambda/shared/aws-clients.js';
-import { TASK_QUEUE, TASK_TABLE, WORKER_TIMEOUT_SECONDS } from '../lambda/shared/resources.js';
+import { TASK_QUEUE, TASK_TABLE, WORKER_TIMEOUT_SECONDS, TASK_INDEXES } from '../lambda/shared/resources.js';
 import { startLoopbackSqs, type LoopbackSqs } from './loopback-sqs.js';
 
 /** Embedded DynamoDB and SQS, provisioned like the CDK stack, with clients pointed at them. */
@@ -67,7 +67,7 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
 
 /** Creates the task table from TASK_TABLE unless it already exists (a restart on the same data). */
 async function createTable({ ddb }: AwsClients, tableName: string): Promise<void> {
-  const { byOwner, active } = TASK_TABLE;
+
   try {
     await ddb.send(
       new CreateTableCommand({
@@ -75,19 +75,21 @@ async function createTable({ ddb }: AwsClients, tableName: string): Promise<void
         BillingMode: 'PAY_PER_REQUEST',
         AttributeDefinitions: [
           { AttributeName: TASK_TABLE.partitionKey, AttributeType: 'S' },
-          { AttributeName: byOwner.partitionKey, AttributeType: 'S' },
-          { AttributeName: byOwner.sortKey, AttributeType: 'N' },
-          { AttributeName: active.partitionKey, AttributeType: 'S' },
-          { AttributeName: active.sortKey, AttributeType: 'N' },
+          // Every index sorts by a number; createdAt is shared by two of them, so keep one of each.
+          ...[...new Set(TASK_INDEXES.map((i) => i.partitionKey))].map((name) => ({ AttributeName: name, AttributeType: 'S' as const })),
+          ...[...new Set(TASK_INDEXES.map((i) => i.sortKey))].map((name) => ({ AttributeName: name, AttributeType: 'N' as const })),
         ],
         KeySchema: [{ AttributeName: TASK_TABLE.partitionKey, KeyType: 'HASH' }],
-        GlobalSecondaryIndexes: [byOwner, active].map((index) => ({
+        GlobalSecondaryIndexes: TASK_INDEXES.map((index) => ({
           IndexName: index.name,
           KeySchema: [
             { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
             { AttributeName: index.sortKey, KeyType: 'RANGE' as const },
           ],
-          Projection: { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...index.projected] },
+          Projection:
+            index.projected.length > 0
+              ? { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...index.projected] }
+              : { ProjectionType: 'KEYS_ONLY' as const },
         })),
       }),
     );

@@ -14,7 +14,13 @@ export function createWorkerHandler(deps: RunTaskDeps, afterBatch: () => void = 
         deps.logger.error('dropping a malformed work message', { messageId: record.messageId });
         return;
       }
-      await runTask(deps, taskId, { remainingTimeMs: () => context.getRemainingTimeInMillis() });
+      try {
+        await runTask(deps, taskId, { remainingTimeMs: () => context.getRemainingTimeInMillis() });
+      } catch (error) {
+        // The one log line of this failure; the message comes back after its visibility timeout.
+        deps.logger.error('task delivery failed; the message will be redelivered', { taskId, error: String(error) });
+        throw error;
+      }
     };
     try {
       // A processor per batch: its state is per invocation, and the local poller runs batches concurrently.

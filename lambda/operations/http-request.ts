@@ -15,7 +15,7 @@ const input = z.object({
   headers: z
     .record(z.string(), z.string())
     .optional()
-    .describe('Request headers. Never logged or returned.'),
+    .describe('Request headers. Never logged or shown back, and discarded when the task ends. An Idempotency-Key derived from the task is added unless set here.'),
   body: z
     .json()
     .optional()
@@ -55,10 +55,13 @@ export const httpRequest = defineOperation({
   input,
   defaultTimeoutSeconds: 30,
   retry: { maxAttempts: 3, baseDelaySeconds: 2 },
+  // Header values are often credentials: never shown back, dropped when the task ends.
+  secretParams: ['headers'],
   async execute(params, ctx): Promise<HttpResponse> {
     const url = new URL(params.url);
     const maxBytes = ctx.config.http.maxResponseBytes;
-    const guard = createSsrfGuard({ allowHosts: ctx.config.http.allowHosts });
+    const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
+    const guard = createSsrfGuard({ port, allowHosts: ctx.config.http.allowHosts, stackPorts: ctx.config.http.stackPorts });
 
     // One signal for the socket, fed by the caller's signal and our own timeout, so each can be told apart.
     const stop = new AbortController();
@@ -80,6 +83,9 @@ export const httpRequest = defineOperation({
       if (isIpLiteral(url.hostname)) await guard.check(url.hostname);
 
       const headers: Record<string, string> = { ...params.headers };
+      // Every attempt and re-dispatch of this task sends the same key, so an API that dedupes sees
+      // one logical request however often the task runs.
+      if (!Object.keys(headers).some((h) => h.toLowerCase() === 'idempotency-key')) headers['idempotency-key'] = ctx.taskId;
       let payload: string | undefined;
       if (typeof params.body === 'string') payload = params.body;
       else if (params.body !== undefined) {

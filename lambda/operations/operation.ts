@@ -3,6 +3,8 @@ import type { Config } from '../shared/config.js';
 
 /** What an operation gets besides its parameters. */
 export interface OperationContext {
+  /** The task's reference: stable across attempts and re-dispatch (e.g. an idempotency key downstream). */
+  taskId: string;
   /** Fires at the task's deadline, the worker's own time limit, or on cancellation. */
   signal: AbortSignal;
   /** Epoch ms after which the result is discarded. */
@@ -28,6 +30,11 @@ export interface Operation<S extends z.ZodType = z.ZodType> {
   /** The task's SLA when the caller sets no max_wait_seconds. @default config DEFAULT_TIMEOUT_SECONDS */
   defaultTimeoutSeconds?: number;
   retry: RetryPolicy;
+  /**
+   * Top-level parameters that carry credentials (e.g. headers): kept apart from the rest, handed to
+   * the worker, never shown back, and dropped when the task ends.
+   */
+  secretParams?: readonly string[];
   execute(params: z.output<S>, ctx: OperationContext): Promise<unknown>;
 }
 

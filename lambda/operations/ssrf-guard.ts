@@ -1,6 +1,7 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import type { LookupAddress, LookupOptions } from 'node:dns';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
+import { parseHostPort } from '../shared/host-port.js';
 import { OperationError } from './operation.js';
 
 /** Resolves a hostname to every address it has, as `dns.lookup(host, { all: true })` does. */
@@ -8,8 +9,12 @@ export type Resolver = (hostname: string) => Promise<LookupAddress[]>;
 
 /** Who may be reached despite resolving to a non-public address, and how names are resolved. */
 export interface SsrfGuardOptions {
-  /** Hostnames or IP literals exempt from the check (`config.http.allowHosts`). */
+  /** The port the request connects to: allow-list entries and the stack's own ports depend on it. */
+  readonly port: number;
+  /** `host` or `host:port` entries exempt from the check (`config.http.allowHosts`). */
   readonly allowHosts: readonly string[];
+  /** Ports refused on every non-public address whatever the allow-list says (`config.http.stackPorts`). */
+  readonly stackPorts?: readonly number[];
   /** @default node:dns `lookup` with `all: true` */
   readonly resolve?: Resolver;
 }
@@ -85,33 +90,36 @@ export function isIpLiteral(hostname: string): boolean {
 
 const defaultResolve: Resolver = (hostname) => dnsLookup(hostname, { all: true, verbatim: true });
 
-/** Builds the guard every outbound request of the http_request operation goes through. */
+/** Builds the guard for one outbound request of the http_request operation. */
 export function createSsrfGuard(options: SsrfGuardOptions): SsrfGuard {
   const resolve = options.resolve ?? defaultResolve;
+  const { port } = options;
+  const ownPort = options.stackPorts?.includes(port) ?? false;
+  // Only the entries that admit this port matter; an allowed IP literal also admits any name
+  // resolving to it: that name reaches nothing the literal could not.
   const allowedNames = new Set<string>();
   const allowedAddresses = new BlockList();
-  for (const entry of options.allowHosts) {
-    const host = normalizeHost(entry);
-    const family = isIP(host);
-    if (family === 0) allowedNames.add(host);
-    else allowedAddresses.addAddress(host, family === 4 ? 'ipv4' : 'ipv6');
+  for (const entry of options.allowHosts.map(parseHostPort)) {
+    if (entry === undefined || (entry.port !== undefined && entry.port !== port)) continue;
+    const family = isIP(entry.host);
+    if (family === 0) allowedNames.add(entry.host);
+    else allowedAddresses.addAddress(entry.host, family === 4 ? 'ipv4' : 'ipv6');
   }
-  // An allowed IP literal also admits any name resolving to it: that name reaches nothing the
-  // literal could not.
-  const isAllowedAddress = (ip: string, family: number) => allowedAddresses.check(ip, family === 4 ? 'ipv4' : 'ipv6');
+  const isAllowed = (host: string, ip: string, family: number) =>
+    allowedNames.has(host) || allowedAddresses.check(ip, family === 4 ? 'ipv4' : 'ipv6');
 
   async function check(hostname: string): Promise<LookupAddress[]> {
     const host = normalizeHost(hostname);
     const literal = isIP(host);
     const addresses = literal !== 0 ? [{ address: host, family: literal }] : await resolveOrFail(resolve, host);
-    if (allowedNames.has(host)) return addresses;
     for (const { address, family } of addresses) {
       const ip = bare(address);
       const refusedAs = classifyAddress(ip);
-      if (refusedAs !== undefined && !isAllowedAddress(ip, family)) {
-        const via = ip === host ? '' : ` (resolves to ${ip})`;
-        throw new OperationError(`Refused to connect to ${hostname}${via}: ${refusedAs} address`, { retryable: false });
-      }
+      if (refusedAs === undefined) continue;
+      const via = ip === host ? '' : ` (resolves to ${ip})`;
+      // This deployment's own database, queue and endpoint: reachable through nothing an allow-list says.
+      if (ownPort) throw new OperationError(`Refused to connect to ${hostname}${via} port ${port}: a port of this server's own services`, { retryable: false });
+      if (!isAllowed(host, ip, family)) throw new OperationError(`Refused to connect to ${hostname}${via}: ${refusedAs} address`, { retryable: false });
     }
     return addresses;
   }
@@ -130,7 +138,6 @@ export function createSsrfGuard(options: SsrfGuardOptions): SsrfGuard {
 function normalizeHost(host: string): string {
   return bare(host.trim().toLowerCase()).replace(/\.$/, '');
 }
-
 async function resolveOrFail(resolve: Resolver, host: string): Promise<LookupAddress[]> {
   try {
     const addresses = await resolve(host);

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { parseHostPort } from './host-port.js';
 
 const seconds = (max: number) => z.coerce.number().int().min(0).max(max);
 const positive = (max: number) => z.coerce.number().int().min(1).max(max);
@@ -35,6 +36,12 @@ export const configSchema = z.object({
     maxParamsBytes: positive(256 * 1024).default(64 * 1024),
     maxResultBytes: positive(380 * 1024).default(300 * 1024),
   }),
+  quotas: z.object({
+    /** Pending and processing tasks one caller may have at once. */
+    maxActiveTasksPerCaller: positive(100_000).default(100),
+    /** Tasks one caller may start in any 60 s. */
+    maxStartsPerMinutePerCaller: positive(100_000).default(600),
+  }),
   polling: z.object({
     initialIntervalMs: positive(60_000).default(1_000),
     multiplier: z.coerce.number().min(1).max(10).default(2),
@@ -43,9 +50,19 @@ export const configSchema = z.object({
     maxWaitSeconds: seconds(25).default(20),
   }),
   http: z.object({
-    /** Hosts the http_request operation may reach even when they resolve to private addresses. */
-    allowHosts: list.default([]),
+    /**
+     * `host` or `host:port` entries the http_request operation may reach even when they resolve to
+     * non-public addresses; a `host:port` entry admits that port only.
+     */
+    allowHosts: list
+      .refine((entries) => entries.every((entry) => parseHostPort(entry) !== undefined), 'each entry must be host, host:port or [IPv6]:port')
+      .default([]),
     maxResponseBytes: positive(10 * 1024 * 1024).default(1024 * 1024),
+    /**
+     * Ports of this deployment's own listeners (the local stack's emulators and server), refused on
+     * any non-public address whatever allowHosts says. Set by the local stack; no variable.
+     */
+    stackPorts: z.array(z.number().int()).default([]),
   }),
   api: z.object({
     maxBodyBytes: positive(6 * 1024 * 1024).default(256 * 1024),
@@ -79,6 +96,8 @@ export const ENV_VARS = {
   'execution.dispatchGraceSeconds': 'DISPATCH_GRACE_SECONDS',
   'execution.maxParamsBytes': 'MAX_PARAMS_BYTES',
   'execution.maxResultBytes': 'MAX_RESULT_BYTES',
+  'quotas.maxActiveTasksPerCaller': 'MAX_ACTIVE_TASKS_PER_CALLER',
+  'quotas.maxStartsPerMinutePerCaller': 'MAX_STARTS_PER_MINUTE_PER_CALLER',
   'polling.initialIntervalMs': 'POLL_INITIAL_INTERVAL_MS',
   'polling.multiplier': 'POLL_MULTIPLIER',
   'polling.maxIntervalMs': 'POLL_MAX_INTERVAL_MS',

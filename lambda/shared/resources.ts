@@ -19,9 +19,28 @@ export const TASK_TABLE = {
     sortKey: 'sweepAt',
     projected: ['status', 'attempt', 'maxAttempts', 'deadlineAt', 'leaseExpiresAt', 'owner'],
   },
+  /** A caller's live tasks only (sparse), counted against MAX_ACTIVE_TASKS_PER_CALLER; keys alone. */
+  liveByOwner: {
+    name: 'liveByOwner',
+    partitionKey: 'liveOwner',
+    sortKey: 'createdAt',
+    projected: [],
+  },
   /** Live tasks spread over this many GSI partitions so one hot key never throttles writes. */
   activeShards: 8,
 } as const;
+
+/** A secondary index of the task table: string partition key, number sort key. */
+export interface TaskIndex {
+  readonly name: string;
+  readonly partitionKey: string;
+  readonly sortKey: string;
+  /** Non-key attributes copied into the index; none means keys only. */
+  readonly projected: readonly string[];
+}
+
+/** Every secondary index, for the code that builds the table (CDK and the local stack). */
+export const TASK_INDEXES: readonly TaskIndex[] = [TASK_TABLE.byOwner, TASK_TABLE.liveByOwner, TASK_TABLE.active];
 
 /** Work queue settings shared by AWS and the local stack. */
 export const TASK_QUEUE = {

@@ -10,7 +10,8 @@ import type { RunTaskDeps } from './run-task.js';
 import type { SweepDeps } from './sweep.js';
 import { createTaskService } from './task-service.js';
 import type { TaskService } from './task-service-types.js';
-import { TaskStore } from './task-store.js';
+import { DynamoTaskStore } from './dynamo-task-store.js';
+import type { TaskStore } from './task-store.js';
 
 /** Optional replacements for the defaults (tests inject a clock, a dispatcher, or operations). */
 export interface CoreOptions {
@@ -37,7 +38,7 @@ export function createCore(config: Config, clients: AwsClients, options: CoreOpt
   const logger = options.logger ?? createLogger(config);
   const telemetry = options.telemetry ?? noTelemetry;
   const operations = options.operations ?? registeredOperations;
-  const store = new TaskStore(clients.ddb, config.state.tableName, clock);
+  const store = new DynamoTaskStore(clients.ddb, config.state.tableName, clock);
   const dispatcher = options.dispatcher ?? new SqsDispatcher(clients.sqs, config.queue.url);
   const deps = { config, store, dispatcher, operations, clock, telemetry, logger };
   return { store, dispatcher, operations, service: createTaskService(deps), deps };

@@ -13,6 +13,11 @@ export interface Lease {
   race<T>(work: Promise<T>): Promise<T>;
   reportProgress(percent: number, message?: string): void;
   abortReason(): AbortReason | undefined;
+  /**
+   * Until when the lease is surely still this worker's: two thirds of a lease after the last
+   * confirmed write, the point past which the sweeper may soon hand the task to someone else.
+   */
+  safeUntil(): number;
   /** Stops heartbeating and waits for the last write. */
   stop(): Promise<void>;
 }
@@ -45,6 +50,7 @@ export function startLease(options: LeaseOptions): Lease {
   let pending: TaskProgress | undefined;
   let lastWrite = 0;
   let writing: Promise<void> = Promise.resolve();
+  const safeUntil = () => confirmedAt + (leaseMs * 2) / 3;
   const abort = (why: AbortReason) => {
     if (reason) return;
     reason = why;
@@ -69,8 +75,7 @@ export function startLease(options: LeaseOptions): Lease {
         abort(why === 'cancelled' ? 'cancelled' : why === 'deadline' ? 'deadline' : 'lost');
       } catch (error) {
         logger.warn('heartbeat failed', { error: String(error) });
-        // Past two thirds of the lease unconfirmed, the sweeper may soon hand the task to someone else.
-        if (clock() - confirmedAt >= (leaseMs * 2) / 3) abort('lost');
+        if (clock() >= safeUntil()) abort('lost');
       }
     });
   };
@@ -92,6 +97,7 @@ export function startLease(options: LeaseOptions): Lease {
       if (clock() - lastWrite >= PROGRESS_WRITE_MS) write();
     },
     abortReason: () => reason,
+    safeUntil,
     async stop() {
       clearTimeout(limitTimer);
       clearInterval(heartbeat);

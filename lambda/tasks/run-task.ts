@@ -1,15 +1,13 @@
-import type { CoreDeps } from './core-deps.js';
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { OperationError, type Operation } from '../operations/operation.js';
-import type { Clock } from '../shared/clock.js';
-import type { Config } from '../shared/config.js';
-import type { TaskTelemetry } from '../shared/telemetry.js';
-import type { Dispatcher } from './dispatcher.js';
-import { startLease, type AbortReason } from './lease.js';
-import type { TaskRecord } from './task.js';
+import type { CoreDeps } from './core-deps.js';
+import { logFinished } from './finished-log.js';
+import { startLease } from './lease.js';
+import { TaskStatus, type TaskRecord } from './task.js';
 import { ErrorCode, type TaskErrorInfo } from './task-error.js';
-import type { TaskStore } from './task-store.js';
+import { UnstorableError } from './task-store.js';
 import { validationMessage } from './validation-message.js';
 
 /** Everything a worker needs, injected. */
@@ -26,12 +24,28 @@ export interface RunLimits {
 
 /** Time kept back from the Lambda limit to write the outcome. */
 const WRITE_MARGIN_MS = 10_000;
+/** Outcome writes that fail transiently are retried after these pauses, doubling. */
+const WRITE_RETRY_FIRST_MS = 100;
+const WRITE_RETRY_MAX_MS = 2_000;
+/** Longest operation error message kept on the record. */
+const MAX_ERROR_MESSAGE = 2_000;
+
+/** One claimed attempt: what every outcome write needs. */
+interface Attempt {
+  deps: RunTaskDeps;
+  task: TaskRecord;
+  leaseId: string;
+  startedAt: number;
+  log: Logger;
+  /** Until when the lease is surely this worker's (outcome writes may be retried until then). */
+  safeUntil: () => number;
+}
 
 /**
  * Runs one task delivery: claim under a lease, execute with an AbortSignal (deadline, worker time,
  * cancellation), heartbeat meanwhile, then write exactly one outcome — unless the task moved on
  * without this worker, in which case its result is discarded.
- * @throws only on store/queue failures, so the message is redelivered.
+ * @throws only when the store stays unreachable for the rest of the lease, so the message is redelivered.
  */
 export async function runTask(deps: RunTaskDeps, taskId: string, limits: RunLimits = {}): Promise<RunOutcome> {
   const { config, store, clock, logger } = deps;
@@ -45,21 +59,25 @@ export async function runTask(deps: RunTaskDeps, taskId: string, limits: RunLimi
   const startedAt = clock();
   deps.telemetry.started(Math.max(0, startedAt - task.updatedAt));
   const log = logger.createChild({ persistentKeys: { taskId, operation: task.operation, attempt: task.attempt } });
+  const claimedAt = startedAt;
+  const run: Attempt = { deps, task, leaseId, startedAt, log, safeUntil: () => claimedAt + (leaseMs * 2) / 3 };
 
   const operation = deps.operations.find((op) => op.name === task.operation);
-  if (!operation) return finishFailed(deps, task, leaseId, { code: ErrorCode.UnknownOperation, message: `operation ${task.operation} is not registered`, retryable: false }, startedAt);
-  const params = operation.input.safeParse(task.params);
+  if (!operation) return finishFailed(run, { code: ErrorCode.UnknownOperation, message: `operation ${task.operation} is not registered`, retryable: false });
+  const params = operation.input.safeParse({ ...task.params, ...task.secretParams });
   if (!params.success) {
-    return finishFailed(deps, task, leaseId, { code: ErrorCode.ValidationError, message: validationMessage(params.error, 'parameters'), retryable: false }, startedAt);
+    return finishFailed(run, { code: ErrorCode.ValidationError, message: validationMessage(params.error, 'parameters'), retryable: false });
   }
 
   const workerLimit = limits.remainingTimeMs ? startedAt + limits.remainingTimeMs() - WRITE_MARGIN_MS : Infinity;
   const lease = startLease({ store, clock, logger: log, taskId, leaseId, leaseMs, deadlineAt: task.deadlineAt, workerLimit });
+  run.safeUntil = lease.safeUntil;
   let value: unknown;
   let failure: unknown;
   try {
     value = await lease.race(
       operation.execute(params.data, {
+        taskId,
         signal: lease.signal,
         deadlineAt: task.deadlineAt,
         attempt: task.attempt,
@@ -73,87 +91,112 @@ export async function runTask(deps: RunTaskDeps, taskId: string, limits: RunLimi
     await lease.stop();
   }
 
-  const reason: AbortReason | undefined = lease.abortReason();
+  const reason = lease.abortReason();
   if (reason === 'cancelled') return 'cancelled';
   if (reason === 'lost') return 'lost';
-  if (reason === 'deadline') return finishTimedOut(deps, task, leaseId, startedAt);
-  if (reason === 'worker_limit') return retryOrFail(deps, task, leaseId, { code: ErrorCode.Timeout, message: 'the worker ran out of time; the task is retried on a fresh worker', retryable: true }, 0, startedAt);
-  if (failure !== undefined) return handleFailure(deps, task, leaseId, operation, failure, startedAt);
-  return finishCompleted(deps, task, leaseId, value, startedAt, log);
+  if (reason === 'deadline') return finishTimedOut(run);
+  if (reason === 'worker_limit') return retryOrFail(run, { code: ErrorCode.Timeout, message: 'the worker ran out of time; the task is retried on a fresh worker', retryable: true }, 0);
+  if (failure !== undefined) return handleFailure(run, operation, failure);
+  return finishCompleted(run, value);
 }
 
-async function finishCompleted(deps: RunTaskDeps, task: TaskRecord, leaseId: string, value: unknown, startedAt: number, log: Logger): Promise<RunOutcome> {
-  const { config, store, clock, telemetry } = deps;
-  const result = value === undefined ? null : value;
-  const size = Buffer.byteLength(JSON.stringify(result));
-  if (size > config.execution.maxResultBytes) {
-    return finishFailed(deps, task, leaseId, { code: ErrorCode.ResultTooLarge, message: `the result is ${size} bytes; the limit is ${config.execution.maxResultBytes}`, retryable: false }, startedAt);
+async function finishCompleted(run: Attempt, value: unknown): Promise<RunOutcome> {
+  const { config, store, clock, telemetry } = run.deps;
+  let json: string;
+  try {
+    json = JSON.stringify(value) ?? 'null';
+  } catch (error) {
+    // BigInt, a cycle: nothing a caller could read back.
+    return finishUnstorable(run, `the result is not JSON: ${(error as Error).message}`);
+  }
+  const size = Buffer.byteLength(json);
+  const cap = config.execution.maxResultBytes;
+  if (size > cap) {
+    return finishFailed(run, { code: ErrorCode.ResultTooLarge, message: `the result is ${size} bytes; the limit is ${cap} (MAX_RESULT_BYTES)`, retryable: false });
   }
   let written: boolean;
   try {
-    written = await store.complete(task.taskId, leaseId, result, config.state.ttlSeconds);
+    written = await persist(run, 'result', () => store.complete(run.task.taskId, run.leaseId, json, config.state.ttlSeconds));
   } catch (error) {
-    // DynamoDB refuses items over 400 KB (the result's encoding can outgrow its JSON size).
-    if (error instanceof Error && error.name === 'ValidationException') {
-      log.warn('result refused by the store', { error: error.message });
-      return finishFailed(deps, task, leaseId, { code: ErrorCode.ResultTooLarge, message: 'the result is too large to store', retryable: false }, startedAt);
-    }
+    if (error instanceof UnstorableError) return finishUnstorable(run, `the store refused the ${size}-byte result: ${error.message}`);
     throw error;
   }
-  if (written) {
-    telemetry.completed(clock() - startedAt);
-    log.info('task completed', { durationMs: clock() - startedAt });
-    return 'completed';
-  }
-  return explainLost(deps, task, leaseId, startedAt);
+  if (!written) return explainLost(run);
+  const durationMs = clock() - run.startedAt;
+  telemetry.completed(durationMs);
+  logFinished(run.log, { taskId: run.task.taskId, status: TaskStatus.Completed, by: 'worker', durationMs });
+  return 'completed';
 }
 
-async function handleFailure(deps: RunTaskDeps, task: TaskRecord, leaseId: string, operation: Operation, failure: unknown, startedAt: number): Promise<RunOutcome> {
+/** The operation finished but its result can never be stored: end the task now, saying so. */
+function finishUnstorable(run: Attempt, reason: string): Promise<RunOutcome> {
+  run.log.error('result could not be stored; the task fails result_unstorable', { reason });
+  return finishFailed(run, { code: ErrorCode.ResultUnstorable, message: reason, retryable: false });
+}
+
+async function handleFailure(run: Attempt, operation: Operation, failure: unknown): Promise<RunOutcome> {
   const retryable = failure instanceof OperationError && failure.retryable;
-  const message = failure instanceof Error ? failure.message : String(failure);
+  const message = (failure instanceof Error ? failure.message : String(failure)).slice(0, MAX_ERROR_MESSAGE);
   const error: TaskErrorInfo = { code: ErrorCode.OperationError, message, retryable };
-  if (!(failure instanceof OperationError)) deps.logger.warn('operation threw an unexpected error', { taskId: task.taskId, error: failure as Error });
-  if (!retryable) return finishFailed(deps, task, leaseId, error, startedAt);
-  const backoffSeconds = operation.retry.baseDelaySeconds * 2 ** (task.attempt - 1);
-  return retryOrFail(deps, task, leaseId, error, backoffSeconds, startedAt);
+  if (!(failure instanceof OperationError)) run.log.warn('operation threw an unexpected error', { error: failure as Error });
+  if (!retryable) return finishFailed(run, error);
+  const backoffSeconds = operation.retry.baseDelaySeconds * 2 ** (run.task.attempt - 1);
+  return retryOrFail(run, error, backoffSeconds);
 }
 
 /** Back to pending with backoff while attempts (and time before the deadline) remain; otherwise failed. */
-async function retryOrFail(deps: RunTaskDeps, task: TaskRecord, leaseId: string, error: TaskErrorInfo, backoffSeconds: number, startedAt: number): Promise<RunOutcome> {
-  const { config, store, clock, dispatcher, telemetry, logger } = deps;
+async function retryOrFail(run: Attempt, error: TaskErrorInfo, backoffSeconds: number): Promise<RunOutcome> {
+  const { config, store, clock, dispatcher, telemetry } = run.deps;
+  const { task } = run;
   const notBefore = clock() + backoffSeconds * 1000;
-  if (task.attempt < task.maxAttempts && notBefore < task.deadlineAt) {
-    if (await store.retry(task.taskId, leaseId, error, notBefore, config.execution.dispatchGraceSeconds * 1000)) {
-      telemetry.retried();
-      logger.info('task will be retried', { taskId: task.taskId, attempt: task.attempt, backoffSeconds, error: error.message });
-      // A lost message is rescued by the sweeper at notBefore + grace.
-      await dispatcher.dispatch(task.taskId, backoffSeconds).catch((e: unknown) => logger.warn('retry dispatch failed; the sweeper will re-dispatch', { taskId: task.taskId, error: String(e) }));
-      return 'retried';
-    }
-    return explainLost(deps, task, leaseId, startedAt);
-  }
-  return finishFailed(deps, task, leaseId, error, startedAt);
+  if (task.attempt >= task.maxAttempts || notBefore >= task.deadlineAt) return finishFailed(run, error);
+  const graceMs = config.execution.dispatchGraceSeconds * 1000;
+  if (!(await persist(run, 'retry', () => store.retry(task.taskId, run.leaseId, error, notBefore, graceMs)))) return explainLost(run);
+  telemetry.retried();
+  run.log.info('task will be retried', { backoffSeconds, error: error.message });
+  // A lost message is rescued by the sweeper at notBefore + grace.
+  await dispatcher.dispatch(task.taskId, backoffSeconds).catch((e: unknown) => run.log.warn('retry dispatch failed; the sweeper will re-dispatch', { error: String(e) }));
+  return 'retried';
 }
 
-async function finishTimedOut(deps: RunTaskDeps, task: TaskRecord, leaseId: string, startedAt: number): Promise<RunOutcome> {
-  const seconds = Math.round((task.deadlineAt - task.createdAt) / 1000);
-  return finishFailed(deps, task, leaseId, { code: ErrorCode.Timeout, message: `the task did not finish within its ${seconds} s deadline (max_wait_seconds)`, retryable: true }, startedAt);
+function finishTimedOut(run: Attempt): Promise<RunOutcome> {
+  const seconds = Math.round((run.task.deadlineAt - run.task.createdAt) / 1000);
+  return finishFailed(run, { code: ErrorCode.Timeout, message: `the task did not finish within its ${seconds} s deadline (max_wait_seconds)`, retryable: true });
 }
 
-async function finishFailed(deps: RunTaskDeps, task: TaskRecord, leaseId: string, error: TaskErrorInfo, startedAt: number): Promise<RunOutcome> {
-  const { config, store, clock, telemetry, logger } = deps;
-  if (await store.fail(task.taskId, leaseId, error, config.state.ttlSeconds)) {
-    telemetry.failed(error.code, clock() - startedAt);
-    logger.info('task failed', { taskId: task.taskId, code: error.code, error: error.message });
-    return 'failed';
-  }
-  return explainLost(deps, task, leaseId, startedAt);
+async function finishFailed(run: Attempt, error: TaskErrorInfo): Promise<RunOutcome> {
+  const { config, store, clock, telemetry } = run.deps;
+  if (!(await persist(run, 'failure', () => store.fail(run.task.taskId, run.leaseId, error, config.state.ttlSeconds)))) return explainLost(run);
+  const durationMs = clock() - run.startedAt;
+  telemetry.failed(error.code, durationMs);
+  logFinished(run.log, { taskId: run.task.taskId, status: TaskStatus.Failed, code: error.code, by: 'worker', durationMs, error: error.message });
+  return 'failed';
 }
 
 /** The write was refused: say why, and turn a passed deadline into the timeout it is. */
-async function explainLost(deps: RunTaskDeps, task: TaskRecord, leaseId: string, startedAt: number): Promise<RunOutcome> {
-  const reason = await deps.store.whyLost(task.taskId, leaseId);
-  deps.logger.info('outcome discarded: the task moved on without this worker', { taskId: task.taskId, reason });
-  if (reason === 'deadline') return finishTimedOut(deps, task, leaseId, startedAt);
+async function explainLost(run: Attempt): Promise<RunOutcome> {
+  const reason = await run.deps.store.whyLost(run.task.taskId, run.leaseId);
+  run.log.info('outcome discarded: the task moved on without this worker', { reason });
+  if (reason === 'deadline') return finishTimedOut(run);
   return reason === 'cancelled' ? 'cancelled' : 'lost';
+}
+
+/**
+ * One outcome write, retried in place on transient store errors while the lease is surely ours: a
+ * finished operation must never run again just because its outcome could not be written.
+ * @throws UnstorableError at once (no retry can help); any other error once the lease may lapse.
+ */
+async function persist(run: Attempt, what: string, write: () => Promise<boolean>): Promise<boolean> {
+  for (let pause = WRITE_RETRY_FIRST_MS; ; pause = Math.min(pause * 2, WRITE_RETRY_MAX_MS)) {
+    try {
+      return await write();
+    } catch (error) {
+      if (error instanceof UnstorableError) throw error;
+      if (run.deps.clock() + pause >= run.safeUntil()) {
+        throw new Error(`could not write the task's ${what} before its lease could lapse: ${String(error)}`, { cause: error });
+      }
+      run.log.debug(`writing the ${what} failed; retrying`, { error: String(error), pauseMs: pause });
+      await sleep(pause);
+    }
+  }
 }

@@ -2,9 +2,9 @@ import type { CoreDeps } from './core-deps.js';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Clock } from '../shared/clock.js';
 import type { Config } from '../shared/config.js';
-import { TASK_TABLE } from '../shared/resources.js';
 import type { TaskTelemetry } from '../shared/telemetry.js';
 import type { Dispatcher } from './dispatcher.js';
+import { logFinished } from './finished-log.js';
 import { TaskStatus } from './task.js';
 import { ErrorCode } from './task-error.js';
 import type { DueTask, TaskStore } from './task-store.js';
@@ -78,7 +78,7 @@ async function* candidates(store: TaskStore, now: number, orphaned: boolean): As
     yield* store.liveTasks();
     return;
   }
-  for (let shard = 0; shard < TASK_TABLE.activeShards; shard++) yield* store.due(shard, now);
+  yield* store.due(now);
 }
 
 async function sweepOne(deps: SweepDeps, task: DueTask, now: number, orphaned: boolean): Promise<Action> {
@@ -86,9 +86,17 @@ async function sweepOne(deps: SweepDeps, task: DueTask, now: number, orphaned: b
   const { config, store, dispatcher } = deps;
   const ttl = config.state.ttlSeconds;
   const graceMs = config.execution.dispatchGraceSeconds * 1000;
-  if (task.deadlineAt <= now) return (await store.failTimedOut(task.taskId, ttl)) ? 'timedOut' : 'none';
+  if (task.deadlineAt <= now) {
+    if (!(await store.failTimedOut(task.taskId, ttl))) return 'none';
+    logFinished(deps.logger, { taskId: task.taskId, status: TaskStatus.Failed, code: ErrorCode.Timeout, by: 'sweeper' });
+    return 'timedOut';
+  }
   if (task.status === TaskStatus.Processing && (orphaned || (task.leaseExpiresAt ?? 0) <= now)) {
-    if (task.attempt >= task.maxAttempts) return (await store.failWorkerLost(task, ttl)) ? 'workerLost' : 'none';
+    if (task.attempt >= task.maxAttempts) {
+      if (!(await store.failWorkerLost(task, ttl))) return 'none';
+      logFinished(deps.logger, { taskId: task.taskId, status: TaskStatus.Failed, code: ErrorCode.WorkerLost, by: 'sweeper' });
+      return 'workerLost';
+    }
     if (!(await store.releaseLostLease(task, graceMs))) return 'none';
     await dispatcher.dispatch(task.taskId);
     return 'redispatched';

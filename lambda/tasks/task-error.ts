@@ -24,22 +24,31 @@ export interface TaskErrorInfo {
   code: ErrorCode;
   message: string;
   retryable: boolean;
+  /** For quota_exceeded: how long until a retry can succeed. */
+  retry_after_ms?: number;
 }
 
 /** A failure a caller can act on, carrying its stable code; never a stack trace to the user. */
 export class TaskError extends Error {
   readonly code: ErrorCode;
   readonly retryable: boolean;
+  readonly retryAfterMs?: number;
 
-  constructor(code: ErrorCode, message: string, options: ErrorOptions & { retryable?: boolean } = {}) {
+  constructor(code: ErrorCode, message: string, options: ErrorOptions & { retryable?: boolean; retryAfterMs?: number } = {}) {
     super(message, options);
     this.name = 'TaskError';
     this.code = code;
     this.retryable = options.retryable ?? false;
+    this.retryAfterMs = options.retryAfterMs;
   }
 
   /** The JSON shape callers see. */
   toInfo(): TaskErrorInfo {
-    return { code: this.code, message: this.message, retryable: this.retryable };
+    return {
+      code: this.code,
+      message: this.message,
+      retryable: this.retryable,
+      ...(this.retryAfterMs !== undefined && { retry_after_ms: this.retryAfterMs }),
+    };
   }
 }

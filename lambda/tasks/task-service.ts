@@ -4,19 +4,20 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Operation } from '../operations/operation.js';
 import type { Clock } from '../shared/clock.js';
 import type { Config } from '../shared/config.js';
-import { TASK_TABLE } from '../shared/resources.js';
 import type { TaskTelemetry } from '../shared/telemetry.js';
 import type { Dispatcher } from './dispatcher.js';
+import { logFinished } from './finished-log.js';
 import { pollAfterMs } from './poll-hint.js';
 import { isTerminal, TaskStatus, TASK_STATUSES, type TaskRecord } from './task.js';
 import { ErrorCode, TaskError } from './task-error.js';
-import { activeShardOf, idempotentTaskId, isTaskId, newTaskId, payloadHash } from './task-id.js';
+import { idempotentTaskId, isTaskId, newTaskId, payloadHash } from './task-id.js';
 import type { ListRequest, ListResult, SubmitRequest, SubmitResult, TaskService } from './task-service-types.js';
 import type { TaskStore } from './task-store.js';
 import { validationMessage } from './validation-message.js';
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,128}$/;
 const MAX_LIST_LIMIT = 100;
+const QUOTA_WINDOW_MS = 60_000;
 /** Long-poll re-reads start fast (most tasks that finish in a wait finish early) and back off to 0.5 s. */
 const WAIT_FIRST_MS = 50;
 const WAIT_MAX_MS = 500;
@@ -36,6 +37,21 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
     const task = isTaskId(taskId) ? await store.getOwned(owner, taskId) : undefined;
     if (!task) throw notFound(taskId);
     return task;
+  }
+
+  /** The quota refusal for this caller now, if any; reads two index counts, writes nothing. */
+  async function checkQuotas(owner: string, now: number): Promise<TaskError | undefined> {
+    const { maxActiveTasksPerCaller: maxLive, maxStartsPerMinutePerCaller: maxStarts } = config.quotas;
+    const usage = await store.usage(owner, { live: maxLive, startedInWindow: maxStarts, windowStart: now - QUOTA_WINDOW_MS });
+    if (usage.startedInWindow >= maxStarts) {
+      // The window frees a slot when its oldest start turns 60 s old.
+      const retryAfterMs = Math.max(1, (usage.oldestStartInWindow ?? now) + QUOTA_WINDOW_MS - now);
+      return quotaExceeded(`${maxStarts} tasks started in the last 60 s (MAX_STARTS_PER_MINUTE_PER_CALLER)`, retryAfterMs);
+    }
+    if (usage.live >= maxLive) {
+      return quotaExceeded(`${maxLive} tasks are pending or running (MAX_ACTIVE_TASKS_PER_CALLER); wait for one to finish or cancel one`, config.polling.initialIntervalMs);
+    }
+    return undefined;
   }
 
   return {
@@ -66,12 +82,22 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
 
       const now = clock();
       const taskId = idempotencyKey === undefined ? newTaskId() : idempotentTaskId(request.owner, idempotencyKey);
+      const hash = payloadHash(operation.name, parsed.data);
+      const overQuota = await checkQuotas(request.owner, now);
+      if (overQuota) {
+        // A repeated idempotent request names a task that already exists: answer it, not the quota.
+        const existing = idempotencyKey === undefined ? undefined : await store.getOwned(request.owner, taskId);
+        if (existing?.payloadHash === hash) return { task: existing, created: false };
+        throw overQuota;
+      }
+      const { params, secretParams } = splitSecrets(parsed.data as Record<string, unknown>, operation.secretParams);
       const deadlineAt = now + Math.min(maxWait, config.execution.maxTimeoutSeconds) * 1000;
       const record: TaskRecord = {
         taskId,
         owner: request.owner,
         operation: operation.name,
-        params: parsed.data as Record<string, unknown>,
+        params,
+        ...(secretParams && { secretParams }),
         status: TaskStatus.Pending,
         attempt: 0,
         maxAttempts: Math.min(operation.retry.maxAttempts, config.execution.maxAttempts),
@@ -79,10 +105,9 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
         updatedAt: now,
         deadlineAt,
         idempotencyKey,
-        payloadHash: payloadHash(operation.name, parsed.data),
+        payloadHash: hash,
         // A live record outlives its deadline by the TTL, so a lost task is still readable when swept.
         expiresAt: Math.ceil(deadlineAt / 1000) + config.state.ttlSeconds,
-        activeShard: activeShardOf(taskId, TASK_TABLE.activeShards),
         // The safety net: if this dispatch is lost, the sweeper re-dispatches after the grace period.
         sweepAt: Math.min(deadlineAt, now + config.execution.dispatchGraceSeconds * 1000),
       };
@@ -123,7 +148,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
       if (!outcome) throw notFound(taskId);
       if (outcome.changed) {
         telemetry.cancelled();
-        logger.info('task cancelled', { taskId });
+        logFinished(logger, { taskId, status: TaskStatus.Cancelled, code: ErrorCode.Cancelled, by: 'caller' });
       }
       return outcome;
     },
@@ -143,4 +168,20 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
       return isTerminal(task.status) ? null : pollAfterMs(config.polling, clock() - task.createdAt);
     },
   };
+}
+
+function quotaExceeded(what: string, retryAfterMs: number): TaskError {
+  return new TaskError(ErrorCode.QuotaExceeded, `quota exceeded: ${what}; retry after ${retryAfterMs} ms`, { retryable: true, retryAfterMs });
+}
+
+/** Moves the operation's secret parameters out of the ones that are kept and may be shown. */
+function splitSecrets(all: Record<string, unknown>, secretNames: readonly string[] = []): Pick<TaskRecord, 'params' | 'secretParams'> {
+  const params = { ...all };
+  const secretParams: Record<string, unknown> = {};
+  for (const name of secretNames) {
+    if (!(name in params)) continue;
+    secretParams[name] = params[name];
+    delete params[name];
+  }
+  return Object.keys(secretParams).length > 0 ? { params, secretParams } : { params };
 }

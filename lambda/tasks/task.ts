@@ -18,12 +18,18 @@ export interface TaskProgress {
   message?: string;
 }
 
-/** One DynamoDB item per task. Times are epoch milliseconds except `expiresAt` (TTL, seconds). */
+/** One task, as the core sees it. Times are epoch milliseconds except `expiresAt` (TTL, seconds). */
 export interface TaskRecord {
   taskId: string;
   owner: string;
   operation: string;
+  /** The validated parameters, less `secretParams`. */
   params: Record<string, unknown>;
+  /**
+   * The parameters the operation declares secret (e.g. http_request's headers): handed to the worker,
+   * never shown back, and dropped by the write that ends the task.
+   */
+  secretParams?: Record<string, unknown>;
   status: TaskStatus;
   /** Claims so far; the running attempt's number while processing. */
   attempt: number;
@@ -44,9 +50,7 @@ export interface TaskRecord {
   idempotencyKey?: string;
   payloadHash: string;
   expiresAt: number;
-  /** Sparse "active" GSI partition: present only while the task is live. */
-  activeShard?: string;
-  /** Sparse "active" GSI sort key: when the sweeper must next look at this task. */
+  /** While the task is live: when the sweeper must next look at it. */
   sweepAt?: number;
 }
 

@@ -74,6 +74,7 @@ beforeEach(() => {
 function context(config: Config = allowLoopback, signal = new AbortController().signal) {
   const progress: number[] = [];
   const ctx: OperationContext = {
+    taskId: 'AAAAAAAAAAAAAAAAAAAAAA',
     signal,
     deadlineAt: Date.now() + 60_000,
     attempt: 1,

@@ -41,7 +41,7 @@ describe('Function: createSsrfGuard', () => {
       ['fd00:ec2::254', 'cloud metadata'],
       ['0.0.0.0', 'unspecified'],
     ])('refuses the IP literal %s as %s, without DNS', async (host, addressClass) => {
-      const guard = createSsrfGuard({ allowHosts: [], resolve: noDns });
+      const guard = createSsrfGuard({ port: 443, allowHosts: [], resolve: noDns });
 
       const err = await refusal(guard.check(host));
 
@@ -51,7 +51,7 @@ describe('Function: createSsrfGuard', () => {
     });
 
     it('refuses localhost, which resolves to loopback through the real resolver', async () => {
-      const guard = createSsrfGuard({ allowHosts: [] });
+      const guard = createSsrfGuard({ port: 443, allowHosts: [] });
 
       const err = await refusal(guard.check('localhost'));
 
@@ -59,7 +59,7 @@ describe('Function: createSsrfGuard', () => {
     });
 
     it('refuses a name resolving to a private address', async () => {
-      const guard = createSsrfGuard({ allowHosts: [], resolve: fakeDns({ 'evil.example': ['10.0.0.1'] }) });
+      const guard = createSsrfGuard({ port: 443, allowHosts: [], resolve: fakeDns({ 'evil.example': ['10.0.0.1'] }) });
 
       const err = await refusal(guard.check('evil.example'));
 
@@ -69,7 +69,7 @@ describe('Function: createSsrfGuard', () => {
 
     it('refuses a name when any one of its addresses is non-public', async () => {
       const resolve = fakeDns({ 'mixed.example': ['93.184.216.34', '2606:2800:220:1::1', 'fd00:ec2::254'] });
-      const guard = createSsrfGuard({ allowHosts: [], resolve });
+      const guard = createSsrfGuard({ port: 443, allowHosts: [], resolve });
 
       const err = await refusal(guard.check('mixed.example'));
 
@@ -77,13 +77,13 @@ describe('Function: createSsrfGuard', () => {
     });
 
     it('allows a public IP literal without resolving or connecting anything', async () => {
-      const guard = createSsrfGuard({ allowHosts: [], resolve: noDns });
+      const guard = createSsrfGuard({ port: 443, allowHosts: [], resolve: noDns });
 
       await expect(guard.check('93.184.216.34')).resolves.toEqual([{ address: '93.184.216.34', family: 4 }]);
     });
 
     it('allows a name whose addresses are all public and returns them', async () => {
-      const guard = createSsrfGuard({ allowHosts: [], resolve: fakeDns({ 'example.com': ['93.184.216.34', '2606:2800:220:1::1'] }) });
+      const guard = createSsrfGuard({ port: 443, allowHosts: [], resolve: fakeDns({ 'example.com': ['93.184.216.34', '2606:2800:220:1::1'] }) });
 
       const addresses = await guard.check('example.com');
 
@@ -91,7 +91,7 @@ describe('Function: createSsrfGuard', () => {
     });
 
     it('lets an allow-listed IP literal through', async () => {
-      const guard = createSsrfGuard({ allowHosts: ['127.0.0.1'], resolve: noDns });
+      const guard = createSsrfGuard({ port: 443, allowHosts: ['127.0.0.1'], resolve: noDns });
 
       await expect(guard.check('127.0.0.1')).resolves.toEqual([{ address: '127.0.0.1', family: 4 }]);
       // The allow-list names one address, not the whole class.
@@ -100,7 +100,7 @@ describe('Function: createSsrfGuard', () => {
 
     it('lets an allow-listed name through whatever it resolves to, and only that name', async () => {
       const resolve = fakeDns({ 'internal.test': ['10.1.2.3'], 'other.test': ['10.1.2.3', '10.9.9.9'] });
-      const guard = createSsrfGuard({ allowHosts: ['Internal.Test'], resolve });
+      const guard = createSsrfGuard({ port: 443, allowHosts: ['Internal.Test'], resolve });
 
       await expect(guard.check('internal.test.')).resolves.toHaveLength(1);
       await expect(guard.check('other.test')).rejects.toThrow(/other\.test \(resolves to 10\.1\.2\.3\)/);
@@ -111,8 +111,8 @@ describe('Function: createSsrfGuard', () => {
         throw Object.assign(new Error('getaddrinfo EAI_AGAIN'), { code: 'EAI_AGAIN' });
       };
 
-      const unknown = await refusal(createSsrfGuard({ allowHosts: [], resolve: fakeDns({}) }).check('nowhere.test'));
-      const transient = await refusal(createSsrfGuard({ allowHosts: [], resolve: hiccup }).check('flaky.test'));
+      const unknown = await refusal(createSsrfGuard({ port: 443, allowHosts: [], resolve: fakeDns({}) }).check('nowhere.test'));
+      const transient = await refusal(createSsrfGuard({ port: 443, allowHosts: [], resolve: hiccup }).check('flaky.test'));
 
       expect(unknown.retryable).toBe(false);
       expect(transient.retryable).toBe(true);
@@ -127,7 +127,7 @@ describe('Function: createSsrfGuard', () => {
     }
 
     it('answers with exactly the checked addresses, in both node:net calling styles', async () => {
-      const guard = createSsrfGuard({ allowHosts: [], resolve: fakeDns({ 'example.com': ['93.184.216.34', '2606:2800:220:1::1'] }) });
+      const guard = createSsrfGuard({ port: 443, allowHosts: [], resolve: fakeDns({ 'example.com': ['93.184.216.34', '2606:2800:220:1::1'] }) });
 
       const all = await lookupOnce(guard.lookup, 'example.com', { all: true });
       const one = await lookupOnce(guard.lookup, 'example.com', {});
@@ -148,7 +148,7 @@ describe('Function: createSsrfGuard', () => {
         answers = rest;
         return next!.map((address) => ({ address, family: 4 }));
       };
-      const guard = createSsrfGuard({ allowHosts: [], resolve: rebinding });
+      const guard = createSsrfGuard({ port: 443, allowHosts: [], resolve: rebinding });
 
       await guard.check('rebind.example');
       const connect = await lookupOnce(guard.lookup, 'rebind.example', { all: true });
@@ -186,7 +186,7 @@ describe('Function: createSsrfGuard', () => {
       }
 
       it('connects the socket to the address the guard resolved, not to what real DNS says', async () => {
-        const guard = createSsrfGuard({ allowHosts: ['service.test'], resolve: fakeDns({ 'service.test': ['127.0.0.1'] }) });
+        const guard = createSsrfGuard({ port: 443, allowHosts: ['service.test'], resolve: fakeDns({ 'service.test': ['127.0.0.1'] }) });
         const before = requests;
 
         await expect(fetchVia(guard, 'service.test')).resolves.toBe('reached');
@@ -194,7 +194,7 @@ describe('Function: createSsrfGuard', () => {
       });
 
       it('fails the request before connecting when the guard refuses', async () => {
-        const guard = createSsrfGuard({ allowHosts: [], resolve: fakeDns({ 'service.test': ['127.0.0.1'] }) });
+        const guard = createSsrfGuard({ port: 443, allowHosts: [], resolve: fakeDns({ 'service.test': ['127.0.0.1'] }) });
         const before = requests;
 
         await expect(fetchVia(guard, 'service.test')).rejects.toThrow(/service\.test \(resolves to 127\.0\.0\.1\): loopback/);

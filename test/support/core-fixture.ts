@@ -5,7 +5,7 @@ import { startEmulators, type Emulators } from '../../local/emulators.js';
 import { createWorkerHandler } from '../../lambda/handlers/worker.js';
 import { loadConfig, type Config } from '../../lambda/shared/config.js';
 import { createCore, type Core, type CoreOptions } from '../../lambda/tasks/core.js';
-import type { TaskRecord } from '../../lambda/tasks/task.js';
+import type { TaskItem } from '../../lambda/tasks/task-item.js';
 
 /** A clock tests can move forward; it follows real time otherwise. */
 export interface TestClock {
@@ -31,8 +31,8 @@ export interface CoreFixture {
   core: Core;
   /** Receives what is on the work queue now and runs it through the real worker handler. */
   drainQueue(): Promise<{ received: number; failures: number }>;
-  /** Every record in the table, expired or not. */
-  scanAll(): Promise<TaskRecord[]>;
+  /** Every item in the table as stored, expired or not. */
+  scanAll(): Promise<TaskItem[]>;
   stop(): Promise<void>;
 }
 
@@ -79,7 +79,7 @@ export async function startCoreFixture(vars: Record<string, string> = {}, option
     },
     async scanAll() {
       const { Items = [] } = await emulators.clients.ddb.send(new ScanCommand({ TableName: emulators.tableName, ConsistentRead: true }));
-      return Items as TaskRecord[];
+      return Items as TaskItem[];
     },
     stop: () => emulators.stop(),
   };

@@ -1,6 +1,6 @@
 import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -61,6 +61,7 @@ describe('faults: a throttled table', () => {
   const core = () => createCore(testConfig(fx.emulators, { LEASE_SECONDS: '1' }), { ddb, sqs: fx.emulators.clients.sqs }, { operations: [delay] });
 
   it('rejects a submit whose write is throttled and dispatches nothing', async () => {
+    ddbMock.on(QueryCommand).resolves({ Count: 0, Items: [] }); // the quota check finds nothing in use
     ddbMock.on(PutCommand).rejects(throttled());
     const dispatched: string[] = [];
     const c = createCore(fx.config, { ddb, sqs: fx.emulators.clients.sqs }, { dispatcher: { dispatch: async (id) => void dispatched.push(id) } });

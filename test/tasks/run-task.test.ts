@@ -146,7 +146,7 @@ describe('runTask', () => {
     const claimed = await fx.core.store.claim(taskId, 'lease-a', 10_000);
     expect(claimed?.status).toBe('processing');
     await fx.core.service.cancel('worker-test', taskId);
-    expect(await fx.core.store.complete(taskId, 'lease-a', { late: true }, 60)).toBe(false);
+    expect(await fx.core.store.complete(taskId, 'lease-a', JSON.stringify({ late: true }), 60)).toBe(false);
     expect(await read(taskId)).toMatchObject({ status: 'cancelled' });
     await fx.drainQueue();
   });

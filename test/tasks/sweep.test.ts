@@ -78,7 +78,9 @@ describe('sweep', () => {
       fx.clock.advance(-9_000);
     }
     expect(await read(taskId)).toMatchObject({ status: 'failed', attempt: 3, error: { code: 'worker_lost', retryable: true } });
-    expect((await read(taskId))?.activeShard).toBeUndefined();
+    // Off both live indexes.
+    expect((await fx.scanAll()).find((item) => item.taskId === taskId)).not.toHaveProperty('activeShard');
+    expect((await fx.scanAll()).find((item) => item.taskId === taskId)).not.toHaveProperty('liveOwner');
   });
 
   it('fails a task past its deadline with timeout, whether pending or processing', async () => {
@@ -133,8 +135,8 @@ describe('sweep', () => {
     // The index still shows the task processing with a long-expired lease; the record says completed.
     const stale = { ...task, status: 'processing' as const, attempt: 1, leaseExpiresAt: 1, sweepAt: 1 };
     const store = Object.assign(Object.create(fx.core.store), {
-      async *due(shard: number) {
-        if (shard === 0) yield stale;
+      async *due() {
+        yield stale;
       },
     });
     expect(await sweep({ ...fx.core.deps, store })).toMatchObject({ examined: 1, redispatched: 0, workerLost: 0, timedOut: 0 });
