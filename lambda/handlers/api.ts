@@ -3,6 +3,7 @@ import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/
 import type { jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { bodyByteLength, toApiGatewayResult, toWebRequest } from '../http/api-gateway.js';
+import { readJsonRpcBody } from '../http/json-rpc-body.js';
 import { JsonRpcCode, jsonRpcErrorResult } from '../http/json-rpc-error.js';
 import { checkOrigin, type OriginPolicy } from '../http/origin-guard.js';
 import { resolvePrincipal } from '../http/principal.js';
@@ -35,8 +36,9 @@ export type ApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayPr
 /**
  * Builds the api Lambda's handler: POST /mcp is stateless Streamable HTTP (JSON responses) served by
  * a fresh MCP server and transport per request; everything else is refused with a JSON-RPC-shaped
- * error (404 path, 403 host/origin, 405 method, 401 caller, 413 body size). Never throws: an
- * unexpected failure is logged and answered 500 without details.
+ * error (404 path, 403 host/origin, 405 method, 401 caller, 413 body size, 400 for JSON that is not
+ * one JSON-RPC message). Never throws: an unexpected failure is logged and answered 500 without
+ * details.
  */
 export function createApiHandler(deps: ApiHandlerDeps): ApiHandler {
   const { config, logger } = deps;
@@ -86,6 +88,9 @@ export function createApiHandler(deps: ApiHandlerDeps): ApiHandler {
       );
     }
 
+    const body = readJsonRpcBody(event);
+    if (!body.ok) return jsonRpcErrorResult(400, JsonRpcCode.InvalidRequest, body.message);
+
     const server = createMcpServer({
       service: deps.service,
       principal: caller.principal,
@@ -102,7 +107,7 @@ export function createApiHandler(deps: ApiHandlerDeps): ApiHandler {
     server.onerror = (error) => logger?.debug('mcp transport refused a request', { error: error.message });
     try {
       await server.connect(transport);
-      const response = await transport.handleRequest(toWebRequest(event), parsedBodyOf(event));
+      const response = await transport.handleRequest(toWebRequest(event), { parsedBody: body.parsedBody });
       return await toApiGatewayResult(response);
     } finally {
       await server.close();
@@ -117,19 +122,6 @@ export function createApiHandler(deps: ApiHandlerDeps): ApiHandler {
       return jsonRpcErrorResult(500, JsonRpcCode.InternalError, 'Internal error', { errorCode: 'internal_error' });
     }
   };
-}
-
-/**
- * The body parsed once here, sparing the transport a stream read per request. A body that is not
- * JSON is left to the transport, which answers it with its own parse error after its header checks.
- */
-function parsedBodyOf(event: APIGatewayProxyEventV2): { parsedBody: unknown } | undefined {
-  if (!event.body) return undefined;
-  try {
-    return { parsedBody: JSON.parse(event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) };
-  } catch {
-    return undefined;
-  }
 }
 
 let deployed: ApiHandler | undefined;

@@ -1,9 +1,10 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import {
   CallToolRequestSchema,
   ErrorCode as McpErrorCode,
   GetTaskPayloadRequestSchema,
+  ListTasksRequestSchema,
   ListToolsRequestSchema,
   McpError,
   RELATED_TASK_META_KEY,
@@ -16,6 +17,7 @@ import type { Config } from '../shared/config.js';
 import { isTerminal } from '../tasks/task.js';
 import type { TaskService } from '../tasks/task-service-types.js';
 import { operationResult } from './operation-tools.js';
+import { ParamsCheckingServer } from './params-checking-server.js';
 import { PrincipalTaskStore } from './task-store-adapter.js';
 import { toolCatalog } from './tool-catalog.js';
 import { toMcpError } from './mcp-error.js';
@@ -51,11 +53,12 @@ const INSTRUCTIONS =
 export function createMcpServer(deps: McpServerDeps): Server {
   const { service, principal, config, logger } = deps;
   const catalog = toolCatalog(service.operations, config);
-  const server = new Server(
+  const taskStore = new PrincipalTaskStore(service, principal, logger);
+  const server = new ParamsCheckingServer(
     { name: config.server.name, version: config.server.version },
     {
       capabilities: { tools: {}, tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } } },
-      taskStore: new PrincipalTaskStore(service, principal, logger),
+      taskStore,
       jsonSchemaValidator: deps.jsonSchemaValidator ?? sharedValidator,
       instructions: INSTRUCTIONS,
     },
@@ -101,6 +104,10 @@ export function createMcpServer(deps: McpServerDeps): Server {
     const result = operationResult(record, service);
     return { ...result, _meta: { ...result._meta, [RELATED_TASK_META_KEY]: { taskId } } };
   });
+
+  // The SDK's own tasks/list answers every failure, ours included, as -32602 "Failed to list tasks:
+  // …" without the error's data; the store's errors are already the right JSON-RPC errors.
+  server.setRequestHandler(ListTasksRequestSchema, (request) => taskStore.listTasks(request.params?.cursor));
 
   return server;
 }

@@ -10,6 +10,15 @@ interface JsonRpcReply {
   error?: { code: number; message: string; data?: Record<string, unknown> };
 }
 
+/** What a caller gets for any cursor this server did not hand out to it. */
+const INVALID_CURSOR_MESSAGE = 'cursor is not a next_cursor this server returned to you; list again without a cursor to start from your newest task';
+
+/** A hand-made cursor: alice's page key shape with some fields replaced. */
+function forgedCursor(fields: Record<string, unknown>): string {
+  const key = { owner: 'alice', taskId: 'AAAAAAAAAAAAAAAAAAAAAA', createdAt: 1_700_000_000_000, ...fields };
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
 describe('MCP endpoint: bad input', () => {
   let harness: McpHarness;
   let alice: Client;
@@ -38,24 +47,31 @@ describe('MCP endpoint: bad input', () => {
       expect(((await response.json()) as JsonRpcReply).error).toMatchObject({ code: -32700 });
     });
 
-    it('answers a body that is JSON but not JSON-RPC with a parse error and HTTP 400', async () => {
+    it.each([
+      ['an object that is no JSON-RPC message', '{"hello": "world"}'],
+      ['a string', '"tools/list"'],
+      ['a number', '42'],
+      ['null', 'null'],
+      ['a request whose method is not a string', '{"jsonrpc": "2.0", "id": 1, "method": 7}'],
+    ])('answers a body that is JSON but not a request object (%s) with -32600 Invalid Request and HTTP 400', async (_label, body) => {
       // Act
-      const response = await post('{"hello": "world"}');
+      const response = await post(body);
 
       // Assess
       expect(response.status).toBe(400);
-      expect(((await response.json()) as JsonRpcReply).error?.code).toBe(-32700);
+      expect(((await response.json()) as JsonRpcReply).error).toMatchObject({ code: -32600, message: expect.stringMatching(/^Invalid Request: /) });
     });
 
-    it('serves a JSON-RPC batch with one response per request', async () => {
+    it.each([
+      ['an empty batch', '[]'],
+      ['a batch of requests', JSON.stringify([JSON.parse(rpc('ping', {}, 'a')), JSON.parse(rpc('tools/list', {}, 'b'))])],
+    ])('refuses %s with -32600 and HTTP 400: MCP has no batches since 2025-06-18', async (_label, body) => {
       // Act
-      const response = await post(JSON.stringify([JSON.parse(rpc('ping', {}, 'a')), JSON.parse(rpc('tools/list', {}, 'b'))]));
+      const response = await post(body);
 
       // Assess
-      expect(response.status).toBe(200);
-      const replies = (await response.json()) as JsonRpcReply[];
-      expect(replies.map((reply) => reply.id).sort()).toEqual(['a', 'b']);
-      expect(replies.find((reply) => reply.id === 'b')?.result).toHaveProperty('tools');
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as JsonRpcReply).error).toMatchObject({ code: -32600, message: expect.stringMatching(/batches are not supported/) });
     });
 
     it('answers an unknown method with method-not-found', async () => {
@@ -153,6 +169,42 @@ describe('MCP endpoint: bad input', () => {
       // Assess
       expect(notAcceptable.status).toBe(406);
       expect(unsupported.status).toBe(415);
+    });
+  });
+
+  describe('malformed request params', () => {
+    it.each([
+      ['tools/call', undefined, 'params'],
+      ['tools/call', {}, 'params.name'],
+      ['tools/call', { name: 42 }, 'params.name'],
+      ['tools/call', { name: 'list_tasks', arguments: [1, 2] }, 'params.arguments'],
+      ['tools/call', { name: 'list_tasks', arguments: 'status=completed' }, 'params.arguments'],
+      ['tools/call', { name: 'delay', arguments: { seconds: 0 }, task: 'yes' }, 'params.task'],
+      ['tools/list', { cursor: 42 }, 'params.cursor'],
+      ['tasks/get', {}, 'params.taskId'],
+      ['tasks/get', { taskId: 42 }, 'params.taskId'],
+      ['tasks/result', {}, 'params.taskId'],
+      ['tasks/cancel', { taskId: null }, 'params.taskId'],
+      ['tasks/list', { cursor: 42 }, 'params.cursor'],
+      ['initialize', { protocolVersion: 42 }, 'params.protocolVersion'],
+    ])('answers %s with params %j with -32602 Invalid params naming %s', async (method, params, field) => {
+      // Act
+      const response = await post(JSON.stringify({ jsonrpc: '2.0', id: 7, method, ...(params !== undefined && { params }) }));
+
+      // Assess
+      expect(response.status).toBe(200);
+      const reply = (await response.json()) as JsonRpcReply;
+      expect(reply.id).toBe(7);
+      expect(reply.error?.code).toBe(-32602);
+      expect(reply.error?.message).toMatch(new RegExp(`^Invalid params: ${field.replace('.', '\\.')}: `));
+    });
+
+    it('answers a method this server does not serve with method-not-found, however malformed its params', async () => {
+      // Act
+      const response = await post(rpc('resources/read', { uri: 42 }));
+
+      // Assess
+      expect(((await response.json()) as JsonRpcReply).error?.code).toBe(-32601);
     });
   });
 
@@ -255,12 +307,23 @@ describe('MCP endpoint: bad input', () => {
       expect(toolErrorOf(huge)).toMatchObject({ code: 'validation_error', message: expect.stringMatching(/^task_ref: /) });
     });
 
-    it('answers a bad list cursor with validation_error', async () => {
+    it.each([
+      ['garbage', 'bm9wZQ'],
+      ['an empty taskId', forgedCursor({ taskId: '' })],
+      ['an oversized taskId', forgedCursor({ taskId: 'A'.repeat(2000) })],
+      ['a taskId that is no task id', forgedCursor({ taskId: 'not a task id!' })],
+      ['a fractional createdAt', forgedCursor({ createdAt: 1.5 })],
+      ['a negative createdAt', forgedCursor({ createdAt: -1 })],
+      ['a createdAt that is a string', forgedCursor({ createdAt: '1' })],
+      ['an extra key', forgedCursor({ status: 'completed' })],
+      ['another owner', forgedCursor({ owner: 'bob' })],
+      ['a JSON array', Buffer.from('[1,2,3]').toString('base64url')],
+    ])('answers a list cursor with %s with invalid_cursor', async (_label, cursor) => {
       // Act
-      const result = await alice.callTool({ name: 'list_tasks', arguments: { cursor: 'bm9wZQ' } });
+      const result = await alice.callTool({ name: 'list_tasks', arguments: { cursor } });
 
       // Assess
-      expect(toolErrorOf(result).code).toBe('validation_error');
+      expect(toolErrorOf(result)).toEqual({ code: 'invalid_cursor', message: INVALID_CURSOR_MESSAGE, retryable: false });
     });
 
     it('answers an idempotency_key with forbidden characters with validation_error', async () => {
@@ -272,6 +335,26 @@ describe('MCP endpoint: bad input', () => {
 
       // Assess
       expect(toolErrorOf(result)).toMatchObject({ code: 'validation_error', message: expect.stringMatching(/idempotency_key/) });
+    });
+  });
+
+  describe('native tasks/list', () => {
+    it.each([
+      ['garbage', 'bm9wZQ'],
+      ['an empty taskId', forgedCursor({ taskId: '' })],
+      ['a fractional createdAt', forgedCursor({ createdAt: 1.5 })],
+      ['another owner', forgedCursor({ owner: 'bob' })],
+    ])('answers a cursor with %s with -32602 carrying invalid_cursor', async (_label, cursor) => {
+      // Act
+      const response = await post(rpc('tasks/list', { cursor }));
+
+      // Assess
+      expect(response.status).toBe(200);
+      expect(((await response.json()) as JsonRpcReply).error).toEqual({
+        code: -32602,
+        message: expect.stringContaining(INVALID_CURSOR_MESSAGE),
+        data: { code: 'invalid_cursor', message: INVALID_CURSOR_MESSAGE, retryable: false },
+      });
     });
   });
 });
