@@ -13,7 +13,7 @@ import { TASK_TABLE } from '../shared/resources.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { isExpired, TaskStatus, type TaskProgress, type TaskRecord } from './task.js';
 import { ErrorCode, TaskError, type TaskErrorInfo } from './task-error.js';
-import { fromItem, LIVE_ONLY_ATTRIBUTES, toItem } from './task-item.js';
+import { fromItem, LIVE_ONLY_ATTRIBUTES, toItem, withoutSecrets } from './task-item.js';
 import { UnstorableError, type CallerUsage, type DueTask, type LostReason, type TaskPage, type TaskStore } from './task-store.js';
 
 const LIVE = [TaskStatus.Pending, TaskStatus.Processing] as const;
@@ -52,7 +52,7 @@ export class DynamoTaskStore implements TaskStore {
             ExpressionAttributeValues: { ':nowSeconds': nowSeconds },
           }),
         );
-        return { task: record, created: true };
+        return { task: withoutSecrets(record), created: true };
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
       }
@@ -168,7 +168,7 @@ export class DynamoTaskStore implements TaskStore {
       },
       ReturnValues: 'ALL_NEW',
     });
-    return item && fromItem(item);
+    return item && fromItem(item, { withSecrets: true });
   }
 
   /** Extends the lease (and records progress); false once the lease is lost, the task cancelled or past its deadline. */

@@ -35,13 +35,21 @@ export function toItem(record: TaskRecord): TaskItem {
   };
 }
 
-/** The record an item holds; index items lack the JSON attributes and come back without them. */
-export function fromItem(item: Record<string, unknown>): TaskRecord {
+/**
+ * The record an item holds; index items lack the JSON attributes and come back without them. Secret
+ * parameters come back only for the worker that claimed the task (`withSecrets`).
+ */
+export function fromItem(item: Record<string, unknown>, options: { withSecrets?: boolean } = {}): TaskRecord {
   const { paramsJson, secretParamsJson, resultJson, activeShard: _shard, liveOwner: _owner, ...rest } = item as unknown as TaskItem;
   const record = rest as TaskRecord;
   if (paramsJson !== undefined) record.params = JSON.parse(paramsJson) as Record<string, unknown>;
-  if (secretParamsJson !== undefined) record.secretParams = JSON.parse(secretParamsJson) as Record<string, unknown>;
+  if (secretParamsJson !== undefined && options.withSecrets) record.secretParams = JSON.parse(secretParamsJson) as Record<string, unknown>;
   if (resultJson !== undefined) record.result = JSON.parse(resultJson);
+  return record;
+}
+
+/** A record as anyone but its worker may see it. */
+export function withoutSecrets({ secretParams: _secrets, ...record }: TaskRecord): TaskRecord {
   return record;
 }
 

@@ -38,7 +38,8 @@ export class UnstorableError extends Error {
 }
 
 /**
- * Durable task records. Every state transition is one atomic conditional write whose condition is
+ * Durable task records. Only `claim` hands out a record's secretParams (to the worker that runs it).
+ * Every state transition is one atomic conditional write whose condition is
  * the state machine's rule (docs/ARCHITECTURE.md): a refused condition returns false/undefined,
  * never throws. Reads treat an expired record as absent.
  */
@@ -61,7 +62,7 @@ export interface TaskStore {
   /** How many tasks the owner has live, and started since `windowStart`, each counted up to its limit. */
   usage(owner: string, limits: { live: number; startedInWindow: number; windowStart: number }): Promise<CallerUsage>;
 
-  /** Takes a pending task under a new lease (attempt + 1); undefined when it is not claimable now. */
+  /** Takes a pending task under a new lease (attempt + 1), secrets included; undefined when it is not claimable now. */
   claim(taskId: string, leaseId: string, leaseMs: number): Promise<TaskRecord | undefined>;
   /** Extends the lease (and records progress); false once the lease is lost, the task cancelled or past its deadline. */
   heartbeat(taskId: string, leaseId: string, leaseMs: number, progress?: TaskProgress): Promise<boolean>;

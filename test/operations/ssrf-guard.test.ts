@@ -106,6 +106,28 @@ describe('Function: createSsrfGuard', () => {
       await expect(guard.check('other.test')).rejects.toThrow(/other\.test \(resolves to 10\.1\.2\.3\)/);
     });
 
+    it('admits a host:port entry on that port only', async () => {
+      const allowHosts = ['127.0.0.1:8080', '[::1]:9090', 'internal.test:8443'];
+      const resolve = fakeDns({ 'internal.test': ['10.1.2.3'] });
+      const on = (port: number) => createSsrfGuard({ port, allowHosts, resolve });
+
+      await expect(on(8080).check('127.0.0.1')).resolves.toHaveLength(1);
+      await expect(on(9090).check('[::1]')).resolves.toHaveLength(1);
+      await expect(on(8443).check('internal.test')).resolves.toHaveLength(1);
+      await expect(on(8081).check('127.0.0.1')).rejects.toThrow('Refused to connect to 127.0.0.1: loopback address');
+      await expect(on(8080).check('[::1]')).rejects.toThrow(/loopback/);
+      await expect(on(443).check('internal.test')).rejects.toThrow(/internal\.test \(resolves to 10\.1\.2\.3\): private/);
+    });
+
+    it("refuses the stack's own ports on a non-public address, whatever the allow-list says", async () => {
+      const guard = createSsrfGuard({ port: 4567, allowHosts: ['127.0.0.1', '127.0.0.1:4567', 'db.test'], stackPorts: [4567], resolve: fakeDns({ 'db.test': ['127.0.0.1'] }) });
+
+      await expect(guard.check('127.0.0.1')).rejects.toThrow("Refused to connect to 127.0.0.1 port 4567: a port of this server's own services");
+      await expect(guard.check('db.test')).rejects.toThrow(/db\.test \(resolves to 127\.0\.0\.1\) port 4567/);
+      // A public address on the same port number is another machine.
+      await expect(createSsrfGuard({ port: 4567, allowHosts: [], stackPorts: [4567], resolve: noDns }).check('93.184.216.34')).resolves.toHaveLength(1);
+    });
+
     it('fails an unknown name as not retryable and a resolver hiccup as retryable', async () => {
       const hiccup: Resolver = async () => {
         throw Object.assign(new Error('getaddrinfo EAI_AGAIN'), { code: 'EAI_AGAIN' });

@@ -112,7 +112,7 @@ describe('TaskService: reads are owner-scoped', () => {
     const second = await fx.core.service.list({ owner: 'erin', limit: 3, cursor: first.nextCursor });
     expect(second.tasks.map((t) => t.taskId)).toEqual(refs.slice(0, 2).reverse());
     // Another owner cannot use erin's cursor to page into her tasks.
-    expect((await errorOf(fx.core.service.list({ owner: 'mallory', cursor: first.nextCursor }))).code).toBe('validation_error');
+    expect((await errorOf(fx.core.service.list({ owner: 'mallory', cursor: first.nextCursor }))).code).toBe('invalid_cursor');
     expect((await errorOf(fx.core.service.list({ owner: 'erin', limit: 0 }))).code).toBe('validation_error');
     expect((await fx.core.service.list({ owner: 'erin', status: 'completed' })).tasks).toHaveLength(0);
     while ((await fx.drainQueue()).received > 0);
