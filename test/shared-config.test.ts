@@ -37,7 +37,7 @@ describe('loadConfig', () => {
     ['MAX_TIMEOUT_SECONDS', '10000'],
     ['HTTP_ALLOW_HOSTS', 'a.internal:99999'],
     ['HTTP_ALLOW_HOSTS', 'host:port'],
-    ['MAX_ACTIVE_TASKS_PER_CALLER', '0'],
+    ['MAX_ACTIVE_TASKS_PER_CALLER', '-1'],
   ])('fails fast naming %s when it is %s', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^Invalid ${name}=`));

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { parseHostPort } from './host-port.js';
 
+/** A non-negative integer up to `max` (seconds, or a count where 0 means off). */
 const seconds = (max: number) => z.coerce.number().int().min(0).max(max);
 const positive = (max: number) => z.coerce.number().int().min(1).max(max);
 const list = z
@@ -36,11 +37,12 @@ export const configSchema = z.object({
     maxParamsBytes: positive(256 * 1024).default(64 * 1024),
     maxResultBytes: positive(380 * 1024).default(300 * 1024),
   }),
+  /** Per caller; 0 turns a quota off (and saves the index read it costs each start). */
   quotas: z.object({
     /** Pending and processing tasks one caller may have at once. */
-    maxActiveTasksPerCaller: positive(100_000).default(100),
+    maxActiveTasksPerCaller: seconds(100_000).default(100),
     /** Tasks one caller may start in any 60 s. */
-    maxStartsPerMinutePerCaller: positive(100_000).default(600),
+    maxStartsPerMinutePerCaller: seconds(100_000).default(600),
   }),
   polling: z.object({
     initialIntervalMs: positive(60_000).default(1_000),

@@ -106,7 +106,7 @@ export class DynamoTaskStore implements TaskStore {
           ExclusiveStartKey: startKey,
         }),
       );
-      tasks.push(...(out.Items ?? []).map(fromItem));
+      tasks.push(...(out.Items ?? []).map((item) => fromItem(item)));
       startKey = out.LastEvaluatedKey;
       if (!startKey) break;
     }
@@ -116,11 +116,12 @@ export class DynamoTaskStore implements TaskStore {
   /**
    * Two index queries at once: the sparse liveByOwner index counts live tasks, byOwner the starts
    * since the window opened (oldest first, so the first item says when the window frees a slot).
-   * Each reads at most its limit in index keys.
+   * Each reads at most its limit in index keys; a limit of 0 skips its query.
    */
   async usage(owner: string, limits: { live: number; startedInWindow: number; windowStart: number }): Promise<CallerUsage> {
+    const none = { Count: 0, Items: [] };
     const [live, started] = await Promise.all([
-      this.ddb.send(
+      limits.live === 0 ? none : this.ddb.send(
         new QueryCommand({
           TableName: this.tableName,
           IndexName: TASK_TABLE.liveByOwner.name,
@@ -130,7 +131,7 @@ export class DynamoTaskStore implements TaskStore {
           Limit: limits.live,
         }),
       ),
-      this.ddb.send(
+      limits.startedInWindow === 0 ? none : this.ddb.send(
         new QueryCommand({
           TableName: this.tableName,
           IndexName: TASK_TABLE.byOwner.name,

@@ -52,7 +52,7 @@ export interface TaskService {
    * @throws TaskError not_found
    */
   cancel(owner: string, taskId: string): Promise<{ task: TaskRecord; changed: boolean }>;
-  /** @throws TaskError validation_error for a bad cursor, limit or status */
+  /** @throws TaskError invalid_cursor for a cursor not handed to this owner; validation_error for a bad limit or status */
   list(request: ListRequest): Promise<ListResult>;
   /** The server's hint for the next poll: grows with the task's age; null once terminal. */
   pollAfterMs(task: TaskRecord): number | null;

@@ -42,13 +42,14 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
   /** The quota refusal for this caller now, if any; reads two index counts, writes nothing. */
   async function checkQuotas(owner: string, now: number): Promise<TaskError | undefined> {
     const { maxActiveTasksPerCaller: maxLive, maxStartsPerMinutePerCaller: maxStarts } = config.quotas;
+    if (maxLive === 0 && maxStarts === 0) return undefined;
     const usage = await store.usage(owner, { live: maxLive, startedInWindow: maxStarts, windowStart: now - QUOTA_WINDOW_MS });
-    if (usage.startedInWindow >= maxStarts) {
+    if (maxStarts > 0 && usage.startedInWindow >= maxStarts) {
       // The window frees a slot when its oldest start turns 60 s old.
       const retryAfterMs = Math.max(1, (usage.oldestStartInWindow ?? now) + QUOTA_WINDOW_MS - now);
       return quotaExceeded(`${maxStarts} tasks started in the last 60 s (MAX_STARTS_PER_MINUTE_PER_CALLER)`, retryAfterMs);
     }
-    if (usage.live >= maxLive) {
+    if (maxLive > 0 && usage.live >= maxLive) {
       return quotaExceeded(`${maxLive} tasks are pending or running (MAX_ACTIVE_TASKS_PER_CALLER); wait for one to finish or cancel one`, config.polling.initialIntervalMs);
     }
     return undefined;

@@ -59,7 +59,7 @@ export interface TaskStore {
    * @throws TaskError invalid_cursor for a cursor this store did not hand out to this owner.
    */
   listByOwner(owner: string, options: { status?: TaskStatus; limit: number; cursor?: string }): Promise<TaskPage>;
-  /** How many tasks the owner has live, and started since `windowStart`, each counted up to its limit. */
+  /** How many tasks the owner has live, and started since `windowStart`, each counted up to its limit (0: not counted). */
   usage(owner: string, limits: { live: number; startedInWindow: number; windowStart: number }): Promise<CallerUsage>;
 
   /** Takes a pending task under a new lease (attempt + 1), secrets included; undefined when it is not claimable now. */
