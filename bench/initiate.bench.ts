@@ -49,9 +49,14 @@ function initiateEvent(body: string): APIGatewayProxyEventV2 {
 async function measureLatency() {
   const emulators = await startEmulators();
   try {
-    const config = loadConfig({ TASK_TABLE: emulators.tableName, TASK_QUEUE_URL: emulators.queueUrl, LOG_LEVEL: 'SILENT' });
+    const vars = { TASK_TABLE: emulators.tableName, TASK_QUEUE_URL: emulators.queueUrl, LOG_LEVEL: 'SILENT' };
+    // One caller starts every task here, so quotas are off for the comparison with the raw round trip;
+    // `withQuotas` measures what the default quotas add (two index reads), a fresh caller each call.
+    const config = loadConfig({ ...vars, MAX_ACTIVE_TASKS_PER_CALLER: '0', MAX_STARTS_PER_MINUTE_PER_CALLER: '0' });
     const logger = createLogger(config);
     const { service } = createCore(config, emulators.clients, { logger });
+    const quotaService = createCore(loadConfig(vars), emulators.clients, { logger }).service;
+    let callers = 0;
     const handler = createApiHandler({ config, service, logger });
     const { ddb, sqs } = emulators.clients;
     const body = JSON.stringify({
@@ -75,6 +80,12 @@ async function measureLatency() {
       await service.submit({ owner: 'bench-core', operation: 'delay', params: { seconds: 1, echo: 'bench' } });
       return performance.now() - started;
     };
+    const withQuotas = async () => {
+      const owner = `bench-quota-${callers++}`;
+      const started = performance.now();
+      await quotaService.submit({ owner, operation: 'delay', params: { seconds: 1, echo: 'bench' } });
+      return performance.now() - started;
+    };
     // The same item shape and condition the store writes, and the same message the dispatcher sends.
     const raw = async () => {
       const taskId = randomBytes(16).toString('base64url');
@@ -87,7 +98,7 @@ async function measureLatency() {
             taskId,
             owner: 'bench-raw',
             operation: 'delay',
-            params: { seconds: 1, echo: 'bench' },
+            paramsJson: JSON.stringify({ seconds: 1, echo: 'bench' }),
             status: 'pending',
             attempt: 0,
             maxAttempts: 1,
@@ -97,6 +108,7 @@ async function measureLatency() {
             payloadHash: 'x'.repeat(43),
             expiresAt: Math.ceil(now / 1000) + 86_520,
             activeShard: '0',
+            liveOwner: 'bench-raw',
             sweepAt: now + 60_000,
           },
           ConditionExpression: 'attribute_not_exists(taskId) OR expiresAt <= :nowSeconds',
@@ -107,7 +119,7 @@ async function measureLatency() {
       return performance.now() - started;
     };
 
-    const subjects = [viaHandler, viaService, raw];
+    const subjects = [viaHandler, viaService, raw, withQuotas];
     for (let i = 0; i < WARMUP; i++) for (const run of subjects) await run();
     const samples: number[][] = subjects.map(() => []);
     // Interleaved in rotating order, so drift (table growth, GC, other load) lands on all alike.
@@ -118,7 +130,7 @@ async function measureLatency() {
       }
     }
     await sqs.send(new PurgeQueueCommand({ QueueUrl: emulators.queueUrl })).catch(() => {});
-    return { handler: summary(samples[0]!), service: summary(samples[1]!), raw: summary(samples[2]!) };
+    return { handler: summary(samples[0]!), service: summary(samples[1]!), raw: summary(samples[2]!), withQuotas: summary(samples[3]!) };
   } finally {
     await emulators.stop();
   }
@@ -170,6 +182,7 @@ const ratioP99 = latency.handler.p99 / latency.raw.p99;
 console.log(`\ninitiation, ${ITERATIONS} sequential calls each (after ${WARMUP} warm-up), embedded DynamoDB + SQS`);
 console.log(`  api handler (initiate_background_task)  p50 ${fmt(latency.handler.p50)}  p99 ${fmt(latency.handler.p99)}  mean ${fmt(latency.handler.mean)}`);
 console.log(`  service.submit (core, no HTTP/MCP)      p50 ${fmt(latency.service.p50)}  p99 ${fmt(latency.service.p99)}  mean ${fmt(latency.service.mean)}`);
+console.log(`  service.submit, default quotas on        p50 ${fmt(latency.withQuotas.p50)}  p99 ${fmt(latency.withQuotas.p99)}  mean ${fmt(latency.withQuotas.mean)}  (${(latency.withQuotas.p50 / latency.service.p50).toFixed(2)}× quotas off)`);
 console.log(`  raw PutItem + SendMessage               p50 ${fmt(latency.raw.p50)}  p99 ${fmt(latency.raw.p99)}  mean ${fmt(latency.raw.mean)}`);
 console.log(`  ratio handler / raw                     p50 ${ratioP50.toFixed(2)}×  p99 ${ratioP99.toFixed(2)}×  (target ≤ ${TARGET_RATIO}× at p50)`);
 console.log(`\napi bundle (esbuild, minified, ESM)`);
