@@ -74,6 +74,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
   try {
     const config = parseOrFail(() => loadConfig({ ...env, TASK_TABLE: emulators.tableName, TASK_QUEUE_URL: emulators.queueUrl }));
+    // http_request must never reach the emulators (or, below, this server), whatever HTTP_ALLOW_HOSTS says.
+    config.http.stackPorts = Object.values(emulators.endpoints).map((endpoint) => Number(new URL(endpoint).port));
     const logger = options.logger ?? createLogger(config);
     const core = createCore(config, emulators.clients, { logger, operations: options.operations });
 
@@ -117,6 +119,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         );
       });
       url = `http://${host.includes(':') ? `[${host}]` : host}:${http.port}/mcp`;
+      config.http.stackPorts = [...config.http.stackPorts, http.port];
     }
 
     let stopped: Promise<void> | undefined;
