@@ -95,6 +95,9 @@ function untruthful(task: Tracked, record: TaskRecord, runs: RunStats, transitio
   if (transitions.length === 1 && (transitions[0]!.status !== record.status || (record.status === 'failed' && transitions[0]!.code !== undefined && transitions[0]!.code !== code))) {
     return `record says ${describe(record)}, its transition said ${transitions[0]!.status}/${transitions[0]!.code}`;
   }
+  const by = transitions[0]?.by;
+  const expectedBy = record.status === 'completed' ? 'worker' : record.status === 'cancelled' ? 'caller' : code === 'worker_lost' ? 'sweeper' : undefined;
+  if (by !== undefined && expectedBy !== undefined && by !== expectedBy) return `${describe(record)}, yet its \`task finished\` line says by ${by}`;
   if (runs.overlaps > 0) return `the operation ran twice at once (${runs.runs} runs), ended ${describe(record)}`;
   if (runs.runs > task.maxRuns) return `the operation ran ${runs.runs} times (at most ${task.maxRuns} allowed: ${runs.outcomes.join(', ')}), ended ${describe(record)}`;
   if (code === 'timeout' && (record.finishedAt ?? Infinity) < record.deadlineAt) {
@@ -162,18 +165,21 @@ export async function settle(get: (taskId: string) => Promise<TaskRecord | undef
   }
 }
 
-/** The per-scenario table. */
+/** The per-scenario table: what happened, the counts, and the first problems found. */
 export function formatReport(r: ScenarioReport): string {
   const failed = Object.entries(r.failedByCode).map(([code, n]) => `${code} ${n}`).join(', ') || '0';
-  const rows = [
+  const columns: Array<[string, string | number]> = [
     ['tasks', r.tasks], ['completed', r.completed], ['failed', failed], ['cancelled', r.cancelled], ['lost', r.lost],
     ['double-terminal', r.doubleTerminal], ['mislabeled', r.mislabeled], ['runs>1', r.rerun], ['ran at once', r.overlap],
-  ] as const;
+  ];
+  const widths = columns.map(([label, value]) => Math.max(label.length, String(value).length));
+  const row = (cells: Array<string | number>) => `   ${cells.map((c, i) => String(c).padEnd(widths[i]!)).join('  ')}`.trimEnd();
   const verdict = r.lost + r.doubleTerminal + r.mislabeled === 0 ? 'ok' : 'FAIL';
   return [
-    `── ${r.name}  ${verdict}  (${r.seconds.toFixed(1)} s)`,
+    `── ${r.name}: ${verdict} (${r.seconds.toFixed(1)} s)`,
     ...r.notes.map((n) => `   ${n}`),
-    ...rows.map(([label, value]) => `   ${label.padEnd(16)} ${value}`),
+    row(columns.map(([label]) => label)),
+    row(columns.map(([, value]) => value)),
     ...r.problems.map((p) => `   ! ${p}`),
   ].join('\n');
 }

@@ -13,6 +13,12 @@ const scale = Number(process.env.FAULTS_SCALE ?? 1);
 const seed = Number(process.env.FAULTS_SEED ?? Date.now() % 1_000_000);
 const only = process.argv.slice(2);
 
+// Every wait in the suite is bounded; this is the backstop should something hang anyway.
+setTimeout(() => {
+  console.error('fault suite: still running after 10 minutes; giving up');
+  process.exit(1);
+}, 600_000).unref();
+
 const t0 = Date.now();
 console.log(`fault suite: scale ${scale}, seed ${seed}${only.length ? `, only ${only.join(' ')}` : ''}`);
 const result = await runSuite({ scale, seed, only, onReport: (report) => console.log(`${formatReport(report)}\n`) });

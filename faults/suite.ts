@@ -40,7 +40,10 @@ export async function runSuite(options: { scale: number; seed: number; only?: re
   const reports: ScenarioReport[] = [];
   for (const scenario of chosen) {
     // A generator per scenario, so choosing a subset does not change what each one does.
-    const report = await scenario.run({ scale: options.scale, rng: seeded(options.seed + SCENARIOS.indexOf(scenario) * 7919) });
+    const report = await scenario
+      .run({ scale: options.scale, rng: seeded(options.seed + SCENARIOS.indexOf(scenario) * 7919) })
+      .catch((error: unknown) => crashed(scenario, options.scale, error));
+    report.notes.unshift(`fault: ${scenario.fault}`);
     reports.push(report);
     options.onReport?.(report);
   }
@@ -52,5 +55,14 @@ export async function runSuite(options: { scale: number; seed: number; only?: re
     reports,
     summary: `faults: ${reports.length} scenarios, ${total((r) => r.tasks)} tasks, ${lost} lost, ${double} double-terminal, ${mislabeled} mislabeled`,
     ok: lost + double + mislabeled === 0,
+  };
+}
+
+/** A scenario that could not finish vouches for none of its tasks: all of them count as lost. */
+function crashed(scenario: Scenario, scale: number, error: unknown): ScenarioReport {
+  const tasks = scenario.size(scale);
+  return {
+    name: scenario.name, seconds: 0, tasks, completed: 0, failedByCode: {}, cancelled: 0, lost: tasks, doubleTerminal: 0,
+    mislabeled: 0, rerun: 0, overlap: 0, notes: [], problems: [`the scenario crashed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`],
   };
 }

@@ -1,4 +1,4 @@
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { newTaskId } from '../../lambda/tasks/task-id.js';
 import { probeMix, startHarness, submitProbes } from '../harness.js';
 import { sized, type Scenario } from '../scenario.js';
@@ -34,6 +34,9 @@ export const poisonMessage: Scenario = {
         }
       });
       const report = await h.finish(this.name, tracked, startedAt, () => [`${sent} poison messages sent`]);
+      // Not a task's fate, so not in the tally; but a poison message kept in flight is retried until the DLQ.
+      const left = await queueDepth(sqs, queueUrl);
+      if (left > 0) report.problems.push(`(no task affected) ${left} messages still on the work queue after every task ended: poison retried instead of dropped`);
       // An unknown id must not have conjured up a record.
       for (const id of unknownIds) {
         if (await h.get(id)) {
@@ -47,3 +50,17 @@ export const poisonMessage: Scenario = {
     }
   },
 };
+
+/** Messages still on the queue (visible, in flight or delayed), after giving the poller a moment to delete what it ran. */
+async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
+  let depth = 0;
+  for (let i = 0; i < 10; i++) {
+    const { Attributes = {} } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] }),
+    );
+    depth = Object.values(Attributes).reduce((sum, n) => sum + Number(n), 0);
+    if (depth === 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return depth;
+}
