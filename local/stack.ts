@@ -11,6 +11,7 @@ import { loadConfig, type Config } from '../lambda/shared/config.js';
 import { createLogger } from '../lambda/shared/telemetry.js';
 import { createCore, type Core } from '../lambda/tasks/core.js';
 import { sweep } from '../lambda/tasks/sweep.js';
+import { DataDirInUseError, lockDataDir } from './data-dir-lock.js';
 import { startEmulators, type Emulators } from './emulators.js';
 import { startHttpServer, type LocalHttpServer } from './http-server.js';
 import { startQueuePoller, type QueuePoller } from './queue-poller.js';
@@ -58,17 +59,20 @@ export class StartupError extends Error {
 /**
  * Starts the embedded DynamoDB and SQS, then the same api, worker and sweeper handlers that run in
  * AWS: the api behind a local HTTP server, the worker behind a queue poller, the sweeper on a timer.
- * @throws StartupError naming a bad setting, an unusable data directory or a taken port.
+ * @throws StartupError naming a bad setting, an unusable or taken data directory, or a taken port.
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const env = options.env ?? process.env;
   const dataDir = options.dataDir === undefined ? undefined : resolve(options.dataDir);
   if (dataDir) ensureWritable(dataDir);
   const authTokens = parseOrFail(() => parseAuthTokens(env.MCP_AUTH_TOKENS));
+  const unlock = dataDir ? lockOrFail(dataDir) : () => {};
   const emulators = await startEmulators({ dataDir: dataDir && join(dataDir, 'dynamodb') }).catch((error: unknown) => {
+    unlock();
     throw new StartupError(`cannot start the embedded DynamoDB in ${dataDir ?? 'memory'}: ${(error as Error).message}`, { cause: error });
   });
-  const stops: Array<() => Promise<unknown>> = [() => emulators.stop()];
+  // Stopped in reverse: the lock goes last, once DynamoDB has closed its files.
+  const stops: Array<() => Promise<unknown>> = [async () => unlock(), () => emulators.stop()];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch(() => {});
   };
@@ -162,6 +166,16 @@ function ensureWritable(dir: string): void {
     accessSync(dir, constants.W_OK);
   } catch (error) {
     throw new StartupError(`data directory ${dir} is not writable: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** Claims the data directory for this process, or names the process that holds it. */
+function lockOrFail(dir: string): () => void {
+  try {
+    return lockDataDir(dir);
+  } catch (error) {
+    const message = error instanceof DataDirInUseError ? error.message : `cannot lock data directory ${dir}: ${(error as Error).message}`;
+    throw new StartupError(message, { cause: error });
   }
 }
 

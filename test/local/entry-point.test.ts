@@ -1,33 +1,15 @@
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-
-/** `npm start`'s entry point as a child process, with what it printed. */
-function startEntry(args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/local.ts', ...args], {
-    env: { ...process.env, LOG_LEVEL: 'WARN' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const output = { stdout: '', stderr: '' };
-  child.stdout.on('data', (c: Buffer) => (output.stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (output.stderr += c.toString()));
-  const exited = once(child, 'exit').then(([code]) => code as number | null);
-  return { child, output, exited };
-}
-
-async function until(predicate: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200 && !predicate(); i++) await new Promise((r) => setTimeout(r, 100));
-  if (!predicate()) throw new Error(`timed out waiting for ${what}`);
-}
+import { bannerUrl, startEntry } from './spawn-entry.js';
 
 describe('bin/local.ts (npm start)', () => {
   it('prints the endpoint, then stops cleanly on SIGINT with exit code 0', async () => {
     const run = startEntry(['--port', '0', '--in-memory']);
-    await until(() => /MCP endpoint\s+http:\/\/127\.0\.0\.1:\d+\/mcp/.test(run.output.stdout), 'the banner');
+    await bannerUrl(run);
     expect(run.output.stdout).toContain('claude mcp add --transport http');
     run.child.kill('SIGINT');
     expect(await run.exited).toBe(0);
