@@ -34,7 +34,7 @@ export interface ScenarioReport {
   overlap: number;
   /** The first reasons, for the report. */
   problems: string[];
-  /** One line on what the faults did. */
+  /** What the faults did, a line each. */
   notes: string[];
 }
 

@@ -10,9 +10,12 @@ import { capturingLogger, observedFrom, transitionsByTask, watchTerminalWrites, 
 import { memorySink, probeOperation, probeResult, runStats, type RunEvent } from './probe.js';
 import type { Random } from './random.js';
 
-/** Settings every fault run uses: short leases and grace so rescues happen within seconds, quotas out of the way. */
+/**
+ * Settings every fault run uses: short leases and grace so rescues happen within seconds (the lease
+ * still long enough that a busy 2-core machine does not lose one), quotas out of the way.
+ */
 export const FAULT_ENV: Record<string, string> = {
-  LEASE_SECONDS: '3',
+  LEASE_SECONDS: '5',
   DISPATCH_GRACE_SECONDS: '2',
   MAX_CONCURRENCY: '50',
   MAX_ACTIVE_TASKS_PER_CALLER: '100000',

@@ -11,7 +11,7 @@ import { sized, type Scenario } from '../scenario.js';
 export const cancelRace: Scenario = {
   name: 'cancel-race',
   fault: 'every task is cancelled at a random moment around its completion',
-  size: sized(80, 10),
+  size: sized(100, 10),
   async run({ scale, rng }) {
     const startedAt = Date.now();
     const h = await startHarness();

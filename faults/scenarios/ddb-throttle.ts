@@ -12,7 +12,7 @@ import { sized, type Scenario } from '../scenario.js';
 export const ddbThrottle: Scenario = {
   name: 'ddb-throttle',
   fault: '10% of DynamoDB calls throw ProvisionedThroughputExceededException',
-  size: sized(80, 10),
+  size: sized(100, 10),
   async run({ scale, rng }) {
     const startedAt = Date.now();
     const h = await startHarness();

@@ -9,7 +9,7 @@ import { sized, type Scenario } from '../scenario.js';
 export const duplicateDelivery: Scenario = {
   name: 'duplicate-delivery',
   fault: 'every work message is sent 3 times (2 at once, 1 delayed 1 s)',
-  size: sized(80, 10),
+  size: sized(100, 10),
   async run({ scale, rng }) {
     const startedAt = Date.now();
     const h = await startHarness();

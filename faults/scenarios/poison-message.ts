@@ -36,7 +36,7 @@ export const poisonMessage: Scenario = {
       const report = await h.finish(this.name, tracked, startedAt, () => [`${sent} poison messages sent`]);
       // Not a task's fate, so not in the tally; but a poison message kept in flight is retried until the DLQ.
       const left = await queueDepth(sqs, queueUrl);
-      if (left > 0) report.problems.push(`(no task affected) ${left} messages still on the work queue after every task ended: poison retried instead of dropped`);
+      if (left > 0) report.problems.push(`(no task affected) ${left} message(s) still on the work queue after every task ended: poison retried instead of dropped`);
       // An unknown id must not have conjured up a record.
       for (const id of unknownIds) {
         if (await h.get(id)) {

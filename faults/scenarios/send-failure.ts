@@ -9,7 +9,7 @@ import { sized, type Scenario } from '../scenario.js';
 export const sendFailure: Scenario = {
   name: 'send-failure',
   fault: '10% of SendMessage calls throw',
-  size: sized(80, 10),
+  size: sized(100, 10),
   async run({ scale, rng }) {
     const startedAt = Date.now();
     const h = await startHarness();

@@ -13,7 +13,7 @@ describe('fault suite (slice)', () => {
     // The report is the diagnosis when this fails.
     const reports = result.reports.map(formatReport).join('\n');
     expect(result.reports.map((r) => r.tasks), reports).toEqual(expected);
-    expect(expected).toEqual([20, 20, 20]);
-    expect(result.summary, reports).toBe('faults: 3 scenarios, 60 tasks, 0 lost, 0 double-terminal, 0 mislabeled');
+    expect(expected).toEqual([25, 25, 25]);
+    expect(result.summary, reports).toBe('faults: 3 scenarios, 75 tasks, 0 lost, 0 double-terminal, 0 mislabeled');
   }, 40_000);
 });
