@@ -96,7 +96,9 @@ function untruthful(task: Tracked, record: TaskRecord, runs: RunStats, transitio
     return `record says ${describe(record)}, its transition said ${transitions[0]!.status}/${transitions[0]!.code}`;
   }
   const by = transitions[0]?.by;
-  const expectedBy = record.status === 'completed' ? 'worker' : record.status === 'cancelled' ? 'caller' : code === 'worker_lost' ? 'sweeper' : undefined;
+  // worker_lost is the sweeper's finding when the worker died, and the worker's own when its run's time ran out.
+  const expectedBy =
+    record.status === 'completed' ? 'worker' : record.status === 'cancelled' ? 'caller' : code === 'worker_lost' ? (runs.outcomes.at(-1) === 'aborted' ? 'worker' : 'sweeper') : undefined;
   if (by !== undefined && expectedBy !== undefined && by !== expectedBy) return `${describe(record)}, yet its \`task finished\` line says by ${by}`;
   if (runs.overlaps > 0) return `the operation ran twice at once (${runs.runs} runs), ended ${describe(record)}`;
   if (runs.runs > task.maxRuns) return `the operation ran ${runs.runs} times (at most ${task.maxRuns} allowed: ${runs.outcomes.join(', ')}), ended ${describe(record)}`;

@@ -95,7 +95,11 @@ export async function runTask(deps: RunTaskDeps, taskId: string, limits: RunLimi
   if (reason === 'cancelled') return 'cancelled';
   if (reason === 'lost') return 'lost';
   if (reason === 'deadline') return finishTimedOut(run);
-  if (reason === 'worker_limit') return retryOrFail(run, { code: ErrorCode.Timeout, message: 'the worker ran out of time; the task is retried on a fresh worker', retryable: true }, 0);
+  if (reason === 'worker_limit') {
+    // Not a timeout (the deadline is still ahead): the compute went away, as when a worker dies.
+    const message = `the worker ran out of time on attempt ${task.attempt} of ${task.maxAttempts}`;
+    return retryOrFail(run, { code: ErrorCode.WorkerLost, message, retryable: true }, 0);
+  }
   if (failure !== undefined) return handleFailure(run, operation, failure);
   return finishCompleted(run, value);
 }
