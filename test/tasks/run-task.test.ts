@@ -162,8 +162,20 @@ describe('runTask', () => {
     const taskId = await submit('slow', { ms: 5_000 });
     const outcome = await runTask(fx.core.deps, taskId, { remainingTimeMs: () => 10_000 }); // 10 s left − 10 s margin: no time at all
     expect(outcome).toBe('retried');
-    expect(await read(taskId)).toMatchObject({ status: 'pending', attempt: 1, error: { code: 'timeout', retryable: true } });
+    expect(await read(taskId)).toMatchObject({ status: 'pending', attempt: 1, error: { code: 'worker_lost', message: 'the worker ran out of time on attempt 1 of 2', retryable: true } });
     await fx.core.service.cancel('worker-test', taskId);
+    await fx.drainQueue();
+  });
+
+  it('ends a task whose every attempt ran out of worker time as worker_lost, not timeout: its deadline is still ahead', async () => {
+    const taskId = await submit('slow', { ms: 5_000 });
+    const noTime = { remainingTimeMs: () => 10_000 };
+
+    expect(await runTask(fx.core.deps, taskId, noTime)).toBe('retried');
+    expect(await runTask(fx.core.deps, taskId, noTime)).toBe('failed');
+    const failed = await read(taskId);
+    expect(failed).toMatchObject({ status: 'failed', attempt: 2, error: { code: 'worker_lost', message: 'the worker ran out of time on attempt 2 of 2', retryable: true } });
+    expect(failed!.finishedAt).toBeLessThan(failed!.deadlineAt);
     await fx.drainQueue();
   });
 
