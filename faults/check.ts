@@ -96,10 +96,7 @@ function untruthful(task: Tracked, record: TaskRecord, runs: RunStats, transitio
     return `record says ${describe(record)}, its transition said ${transitions[0]!.status}/${transitions[0]!.code}`;
   }
   const by = transitions[0]?.by;
-  // worker_lost is the sweeper's finding when the worker died, and the worker's own when its run's time ran out.
-  const expectedBy =
-    record.status === 'completed' ? 'worker' : record.status === 'cancelled' ? 'caller' : code === 'worker_lost' ? (runs.outcomes.at(-1) === 'aborted' ? 'worker' : 'sweeper') : undefined;
-  if (by !== undefined && expectedBy !== undefined && by !== expectedBy) return `${describe(record)}, yet its \`task finished\` line says by ${by}`;
+  if (by !== undefined && !writers(record, code, runs).includes(by)) return `${describe(record)}, yet its \`task finished\` line says by ${by}`;
   if (runs.overlaps > 0) return `the operation ran twice at once (${runs.runs} runs), ended ${describe(record)}`;
   if (runs.runs > task.maxRuns) return `the operation ran ${runs.runs} times (at most ${task.maxRuns} allowed: ${runs.outcomes.join(', ')}), ended ${describe(record)}`;
   if (code === 'timeout' && (record.finishedAt ?? Infinity) < record.deadlineAt) {
@@ -111,6 +108,16 @@ function untruthful(task: Tracked, record: TaskRecord, runs: RunStats, transitio
     if (runs.outcomes.includes('ok') || last === 'error') return `worker_lost, yet its runs returned (${runs.outcomes.join(', ')})`;
   }
   return task.judge(record);
+}
+
+/** Who may make this terminal write (`by` on its `task finished` line). */
+function writers(record: TaskRecord, code: string | undefined, runs: RunStats): string[] {
+  if (record.status === 'completed') return ['worker'];
+  if (record.status === 'cancelled') return ['caller'];
+  // worker_lost is the sweeper's finding when the worker died; the worker's own when its run was
+  // stopped (out of its time) — or the sweeper's again, when a stopped run lost its lease.
+  if (code === 'worker_lost') return runs.outcomes.at(-1) === 'aborted' ? ['worker', 'sweeper'] : ['sweeper'];
+  return ['worker', 'sweeper'];
 }
 
 export function describe(record: TaskRecord): string {

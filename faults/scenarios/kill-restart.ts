@@ -47,6 +47,9 @@ export const killRestart: Scenario = {
     try {
       for (let life = 0; life <= KILLS; life++) {
         server = await startServerProcess('faults/serve.ts', [dataDir, eventsFile, String(life)], {}, /^(\{.*\})$/m);
+        // Should this process exit early, the stack must not outlive it.
+        const child = server.child;
+        process.once('exit', () => child.kill('SIGKILL'));
         const served = JSON.parse(server.found) as Served;
         const clients = await Promise.all(OWNERS.map((owner) => connect(served.url, owner)));
         const share = Math.ceil(specs.length / (KILLS + 1));
