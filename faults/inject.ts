@@ -7,7 +7,6 @@ type Handler = (args: { input: object }) => Promise<unknown>;
 interface SdkClient {
   middlewareStack: {
     add(middleware: (next: Handler, context: { commandName?: string }) => Handler, options: { step: 'initialize'; name: string; priority: 'low' }): void;
-    remove(name: string): boolean;
   };
 }
 
@@ -17,10 +16,9 @@ export interface Call {
   input: Record<string, any>;
 }
 
-/** A fault added to a client; `injected` counts what it did, `remove()` takes it away. */
+/** A fault added to a client (for the life of the client); `injected` counts what it did. */
 export interface Injection {
   injected: number;
-  remove(): void;
 }
 
 let nextId = 0;
@@ -35,7 +33,7 @@ function intercept(
   around: (call: Call, send: (input?: object) => Promise<unknown>, injection: Injection) => Promise<unknown>,
 ): Injection {
   const name = `faultInjection${nextId++}`;
-  const injection: Injection = { injected: 0, remove: () => void client.middlewareStack.remove(name) };
+  const injection: Injection = { injected: 0 };
   client.middlewareStack.add(
     (next, context) => (args) =>
       around({ command: context.commandName ?? '', input: args.input as Record<string, any> }, (input = args.input) => next({ ...args, input }), injection),

@@ -30,7 +30,7 @@ export function capturingLogger(sink: TransitionSink): Logger {
       const { message, taskId, status, code, by, level: name, ...rest } = log.getAttributes() as Record<string, unknown>;
       if (message === 'task finished' && typeof taskId === 'string') {
         sink({ taskId, status: String(status), code: code === undefined ? undefined : String(code), by: by === undefined ? undefined : String(by), source: 'log' });
-      } else if (verbose && level >= 16) {
+      } else if (verbose && level >= 16 /* WARN and above */) {
         process.stderr.write(`[stack ${String(name)}] ${String(message)} ${JSON.stringify({ taskId, ...rest }).slice(0, 300)}\n`);
       }
     }
