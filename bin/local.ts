@@ -2,6 +2,7 @@
 /**
  * `npm start`: the whole system on one machine — embedded DynamoDB and SQS, the api handler on
  * http://127.0.0.1:3000/mcp, the worker on a queue poller and the sweeper on a timer.
+
  */
 import { parseArgs } from 'node:util';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
@@ -21,6 +22,9 @@ const USAGE = `Usage: npm start -- [options]
   -h, --help        this text
 
 Settings such as MAX_CONCURRENCY or MCP_AUTH_TOKENS="tokenA=alice,tokenB=bob" come from the environment (see README).`;
+
+/** How long running tasks get to finish when the server stops. */
+const GRACE_MS = 10_000;
 
 // The SDK's Node 20 end-of-support notice is in the README; it need not open every start.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -49,10 +53,12 @@ async function main(): Promise<void> {
   const logger = process.stderr.isTTY || stdio ? new PrettyLogger({ serviceName: SERVICE_NAME, logLevel: logLevel() }) : undefined;
 
   const stack = await startLocalStack({ host: values.host ?? process.env.HOST, port, dataDir, http: !stdio, logger });
-  handleSignals(stack);
+  const shutdown = handleShutdown(stack);
   if (stdio) {
     const server = createMcpServer({ service: stack.core.service, principal: LOCAL_PRINCIPAL, config: stack.config, logger: stack.logger });
     await server.connect(new StdioServerTransport());
+    // A host is done with a stdio server when it closes our input; living on would hold the data directory.
+    process.stdin.once('end', () => shutdown('end of input')).once('close', () => shutdown('end of input'));
     stack.logger.info('serving MCP over stdio', { data: stack.dataDir ?? 'in memory' });
     return;
   }
@@ -83,16 +89,22 @@ Stop with Ctrl-C (twice to quit at once).
 `);
 }
 
-function handleSignals(stack: LocalStack): void {
+/**
+ * Stops on SIGINT, SIGTERM or a call to the returned `shutdown`: running tasks get GRACE_MS, then
+ * the process exits 0. A second signal while stopping quits at once.
+ */
+function handleShutdown(stack: LocalStack): (reason: string) => void {
   let stopping = false;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (stopping) {
-      stack.logger.warn('second signal: exiting now');
-      process.exit(130);
-    }
+  const shutdown = (reason: string, hint = '') => {
+    if (stopping) return;
     stopping = true;
-    stack.logger.info(`${signal}: stopping; running tasks get 10 s to finish (again to quit at once)`);
-    stack.stop(10_000).then(
+    stack.logger.info(`${reason}: stopping; running tasks get ${GRACE_MS / 1000} s to finish${hint}`);
+    // Should closing hang past the grace period, exit anyway rather than hold the port and data.
+    setTimeout(() => {
+      console.error('mcp-async-tasks: still stopping after the grace period; exiting now');
+      process.exit(1);
+    }, GRACE_MS + 5_000).unref();
+    stack.stop(GRACE_MS).then(
       () => process.exit(0),
       (error: unknown) => {
         console.error(`mcp-async-tasks: error while stopping: ${(error as Error).message}`);
@@ -100,8 +112,16 @@ function handleSignals(stack: LocalStack): void {
       },
     );
   };
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      stack.logger.warn('second signal: exiting now');
+      process.exit(130);
+    }
+    shutdown(signal, ' (again to quit at once)');
+  };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  return shutdown;
 }
 
 main().catch((error: unknown) => {
