@@ -2,7 +2,10 @@
 /**
  * `npm start`: the whole system on one machine — embedded DynamoDB and SQS, the api handler on
  * http://127.0.0.1:3000/mcp, the worker on a queue poller and the sweeper on a timer.
-
+ *
+ * The start script is `exec node --import tsx bin/local.ts`: one node process, which `exec` makes
+ * npm's own child. npm forwards SIGINT and SIGTERM to its child only; were that child `sh` (or tsx's
+ * CLI, which runs the script in yet another process), the signal would end it and orphan the server.
  */
 import { parseArgs } from 'node:util';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
@@ -25,6 +28,8 @@ Settings such as MAX_CONCURRENCY or MCP_AUTH_TOKENS="tokenA=alice,tokenB=bob" co
 
 /** How long running tasks get to finish when the server stops. */
 const GRACE_MS = 10_000;
+/** Signals closer together than this are one keypress (see handleShutdown). */
+const SAME_PRESS_MS = 500;
 
 // The SDK's Node 20 end-of-support notice is in the README; it need not open every start.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -112,12 +117,17 @@ function handleShutdown(stack: LocalStack): (reason: string) => void {
       },
     );
   };
+  let firstSignalAt = 0;
   const onSignal = (signal: NodeJS.Signals) => {
-    if (stopping) {
-      stack.logger.warn('second signal: exiting now');
-      process.exit(130);
+    if (!stopping) {
+      firstSignalAt = Date.now();
+      shutdown(signal, ' (again to quit at once)');
+      return;
     }
-    shutdown(signal, ' (again to quit at once)');
+    // Ctrl-C under npm arrives twice: from the terminal, and forwarded by npm a moment later. One press.
+    if (Date.now() - firstSignalAt < SAME_PRESS_MS) return;
+    stack.logger.warn('second signal: exiting now');
+    process.exit(130);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

@@ -13,13 +13,16 @@ export function startEntry(args: string[], options: { stdin?: 'pipe' | 'ignore' 
   return run(process.execPath, ['--import', 'tsx', 'bin/local.ts', ...args], options.stdin ?? 'ignore');
 }
 
-/** `npm start -- args` itself: npm, then whatever the start script runs. */
-export function startNpm(args: string[]): Run {
-  return run('npm', ['start', '--silent', '--', ...args], 'ignore');
+/**
+ * `npm start -- args` itself: npm, then whatever the start script runs. `processGroup` puts them in
+ * a process group of their own, as a terminal does, to signal them all like Ctrl-C.
+ */
+export function startNpm(args: string[], options: { processGroup?: boolean } = {}): Run {
+  return run('npm', ['start', '--silent', '--', ...args], 'ignore', options.processGroup);
 }
 
-function run(command: string, args: string[], stdin: 'pipe' | 'ignore'): Run {
-  const child = spawn(command, args, { env: { ...process.env, LOG_LEVEL: 'WARN' }, stdio: [stdin, 'pipe', 'pipe'] });
+function run(command: string, args: string[], stdin: 'pipe' | 'ignore', detached = false): Run {
+  const child = spawn(command, args, { env: { ...process.env, LOG_LEVEL: 'WARN' }, stdio: [stdin, 'pipe', 'pipe'], detached });
   const output = { stdout: '', stderr: '' };
   child.stdout!.on('data', (c: Buffer) => (output.stdout += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (output.stderr += c.toString()));
