@@ -35,20 +35,27 @@ export function lockDataDir(dir: string): () => void {
     for (;;) {
       try {
         linkSync(draft, lock);
+        heldHere.add(lock);
         return () => {
+          heldHere.delete(lock);
           if (holder(lock) === process.pid) rmSync(lock, { force: true });
         };
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
       const pid = holder(lock);
-      if (pid !== undefined && isAlive(pid)) throw new DataDirInUseError(dir, pid);
+      // Our own pid in a lock we did not take is an earlier process's: containers reuse pids on restart.
+      const live = pid === process.pid ? heldHere.has(lock) : pid !== undefined && isAlive(pid);
+      if (live) throw new DataDirInUseError(dir, pid!);
       rmSync(lock, { force: true }); // stale: its process is gone
     }
   } finally {
     rmSync(draft, { force: true });
   }
 }
+
+/** Locks this process holds, to tell them from a lock left by an earlier process with our pid. */
+const heldHere = new Set<string>();
 
 /** The pid in a lock file; undefined if it is gone or holds no pid. */
 function holder(lock: string): number | undefined {

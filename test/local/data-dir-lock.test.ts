@@ -58,6 +58,15 @@ describe('one process per data directory', () => {
     }
   });
 
+  it('takes over a lock holding its own pid that it did not take (left by an earlier process: containers reuse pids)', async () => {
+    const dataDir = tempDataDir();
+    writeFileSync(join(dataDir, LOCK_FILE), String(process.pid));
+
+    const stack = await startLocalStack({ port: 0, dataDir, env: QUIET });
+    await stack.stop(0);
+    expect(existsSync(join(dataDir, LOCK_FILE))).toBe(false);
+  });
+
   it('takes over a lock left by a process that is gone, and releases it on stop', async () => {
     const dataDir = tempDataDir();
     const gone = spawnSync(process.execPath, ['-e', '']).pid!; // exited: a crashed holder's pid
