@@ -22,8 +22,8 @@ export class DataDirInUseError extends Error {
  *
  * The lock is a file holding our pid, written aside and hard-linked into place, so it appears
  * whole or not at all. A lock whose process is gone (a crash, kill -9) is taken over. Two starts
- * taking over the same stale lock at the same instant could both pass; LevelDB's own lock still
- * keeps the data safe then.
+ * taking over the same stale lock at the same instant could both pass; LevelDB's own lock then
+ * still stops the second, if only with dynalite's raw error.
  * @returns a release function, which removes the lock if it is still ours.
  * @throws DataDirInUseError while a live process holds the lock.
  */
