@@ -43,8 +43,11 @@ export interface Observations {
   records: Map<string, TaskRecord | undefined>;
   runs: Map<string, RunStats>;
   transitions: Map<string, Transition[]>;
-  /** A terminal record with no observed transition is acceptable here (the kill scenario: the process died between the write and the log). */
-  unobservedOk?: (record: TaskRecord) => boolean;
+  /**
+   * Whether the stack process was killed within moments after `at` (the kill scenario): what it did
+   * just before may be half done — a terminal write without its log line, a result without its write.
+   */
+  killedSoonAfter?: (at: number) => boolean;
 }
 
 const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
@@ -78,7 +81,7 @@ export function checkTasks(name: string, tracked: readonly Tracked[], seen: Obse
       problem(task, `${transitions.length} terminal transitions: ${transitions.map((t) => `${t.status}/${t.code ?? '-'} by ${t.by ?? t.source}`).join(', ')}`);
       continue;
     }
-    const why = untruthful(task, record, runs, transitions, seen.unobservedOk);
+    const why = untruthful(task, record, runs, transitions, seen.killedSoonAfter ?? (() => false));
     if (why) {
       report.mislabeled++;
       if (runs.overlaps > 0) report.overlap++;
@@ -88,10 +91,10 @@ export function checkTasks(name: string, tracked: readonly Tracked[], seen: Obse
   return report;
 }
 
-function untruthful(task: Tracked, record: TaskRecord, runs: RunStats, transitions: Transition[], unobservedOk?: (record: TaskRecord) => boolean): string | undefined {
+function untruthful(task: Tracked, record: TaskRecord, runs: RunStats, transitions: Transition[], killedSoonAfter: (at: number) => boolean): string | undefined {
   // A completed record may keep the error of an earlier attempt for pollers: codes count only on failures.
   const code = record.status === 'failed' ? record.error?.code : undefined;
-  if (transitions.length === 0 && !unobservedOk?.(record)) return `${describe(record)}, but no terminal transition was recorded`;
+  if (transitions.length === 0 && !killedSoonAfter(record.finishedAt ?? 0)) return `${describe(record)}, but no terminal transition was recorded`;
   if (transitions.length === 1 && (transitions[0]!.status !== record.status || (record.status === 'failed' && transitions[0]!.code !== undefined && transitions[0]!.code !== code))) {
     return `record says ${describe(record)}, its transition said ${transitions[0]!.status}/${transitions[0]!.code}`;
   }
@@ -103,9 +106,10 @@ function untruthful(task: Tracked, record: TaskRecord, runs: RunStats, transitio
     return `timeout ${((record.deadlineAt - record.finishedAt!) / 1000).toFixed(1)} s before its deadline`;
   }
   if (code === 'worker_lost') {
-    // worker_lost says no worker came back: untrue once a run returned a result, or the last run returned at all.
-    const last = runs.outcomes.at(-1);
-    if (runs.outcomes.includes('ok') || last === 'error') return `worker_lost, yet its runs returned (${runs.outcomes.join(', ')})`;
+    // worker_lost says no worker came back: untrue once a run returned a result, or the last run returned at
+    // all — unless the process was killed before it could write what came back.
+    const returned = runs.outcomes.includes('ok') || runs.outcomes.at(-1) === 'error';
+    if (returned && !killedSoonAfter(runs.returnedAt ?? 0)) return `worker_lost, yet its runs returned (${runs.outcomes.join(', ')})`;
   }
   return task.judge(record);
 }

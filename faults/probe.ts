@@ -12,6 +12,8 @@ export interface RunEvent {
   outcome?: 'ok' | 'error' | 'aborted';
   /** Which life of the stack process ran it: a run left open by a killed process ended with it. */
   life?: number;
+  /** Epoch ms. */
+  at?: number;
 }
 
 /** Where run events go: memory in-process, an append-only file across kill -9 (faults/serve.ts). */
@@ -25,6 +27,8 @@ export interface RunStats {
   /** Starts while another run of the same task was still going: the engine let two workers run it. */
   overlaps: number;
   outcomes: Array<RunEvent['outcome'] | 'died'>;
+  /** When a run last came back with an outcome (`ok` or `error`). */
+  returnedAt?: number;
 }
 
 /** Folds run events (in the order they happened) into per-key statistics. */
@@ -48,6 +52,7 @@ export function runStats(events: readonly RunEvent[]): Map<string, RunStats> {
       open.set(event.key, running + 1);
     } else {
       s.outcomes.push(event.outcome);
+      if (event.outcome !== 'aborted') s.returnedAt = event.at;
       open.set(event.key, Math.max(0, running - 1));
     }
   }
@@ -74,18 +79,19 @@ export function probeOperation(sink: RunSink) {
     }),
     retry: { maxAttempts: 3, baseDelaySeconds: 1 },
     async execute({ key, seconds, fail, failAttempts = 0 }, ctx) {
-      sink({ type: 'start', key, attempt: ctx.attempt });
+      const record = (type: RunEvent['type'], outcome?: RunEvent['outcome']) => sink({ type, key, attempt: ctx.attempt, outcome, at: Date.now() });
+      record('start');
       try {
         await sleep(seconds * 1000, undefined, { signal: ctx.signal });
       } catch (error) {
-        sink({ type: 'end', key, attempt: ctx.attempt, outcome: 'aborted' });
+        record('end', 'aborted');
         throw error;
       }
       if (fail !== undefined || ctx.attempt <= failAttempts) {
-        sink({ type: 'end', key, attempt: ctx.attempt, outcome: 'error' });
+        record('end', 'error');
         throw new OperationError(fail ?? `transient failure on attempt ${ctx.attempt}`, { retryable: fail === undefined });
       }
-      sink({ type: 'end', key, attempt: ctx.attempt, outcome: 'ok' });
+      record('end', 'ok');
       return probeResult(key);
     },
   });

@@ -84,8 +84,7 @@ export const killRestart: Scenario = {
           records,
           runs: runStats(runs),
           transitions: transitionsByTask(transitions),
-          // The process may die between a terminal write and its log line: a record finished just before a kill may have none.
-          unobservedOk: (record) => killedAt.some((at) => record.finishedAt !== undefined && record.finishedAt <= at && at - record.finishedAt < 2_000),
+          killedSoonAfter: (t) => killedAt.some((kill) => kill >= t && kill - t < 2_000),
         }, startedAt, [
           `killed at ${killedAt.map((at) => `${((at - startedAt) / 1000).toFixed(1)} s`).join(', ')}; ${runs.filter((r) => r.type === 'start').length} runs started`,
           observedFrom(transitions),
