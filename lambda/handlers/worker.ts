@@ -1,11 +1,12 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { WorkMessage } from '../tasks/dispatcher.js';
-import { runTask, type RunTaskDeps } from '../tasks/run-task.js';
+import type { CoreDeps } from '../tasks/core-deps.js';
+import { runTask } from '../tasks/run-task.js';
 import { lambdaRuntime } from './runtime.js';
 
 /** The SQS worker: one run-task per record; only records whose store writes failed are retried. */
-export function createWorkerHandler(deps: RunTaskDeps, afterBatch: () => void = () => {}) {
+export function createWorkerHandler(deps: CoreDeps, afterBatch: () => void = () => {}) {
   return async (event: SQSEvent, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<SQSBatchResponse> => {
     const recordHandler = async (record: SQSRecord) => {
       const taskId = parseTaskId(record.body);

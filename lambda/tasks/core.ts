@@ -6,8 +6,7 @@ import { systemClock, type Clock } from '../shared/clock.js';
 import type { Config } from '../shared/config.js';
 import { createLogger, noTelemetry, type TaskTelemetry } from '../shared/telemetry.js';
 import { SqsDispatcher, type Dispatcher } from './dispatcher.js';
-import type { RunTaskDeps } from './run-task.js';
-import type { SweepDeps } from './sweep.js';
+import type { CoreDeps } from './core-deps.js';
 import { createTaskService } from './task-service.js';
 import type { TaskService } from './task-service-types.js';
 import { DynamoTaskStore } from './dynamo-task-store.js';
@@ -28,8 +27,8 @@ export interface Core {
   dispatcher: Dispatcher;
   service: TaskService;
   operations: readonly Operation[];
-  /** Satisfies both RunTaskDeps and SweepDeps. */
-  deps: RunTaskDeps & SweepDeps;
+  /** What the service, the worker and the sweeper are built from. */
+  deps: CoreDeps;
 }
 
 /** Wires the core from configuration and AWS clients (built once per process). */

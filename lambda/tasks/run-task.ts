@@ -10,9 +10,6 @@ import { ErrorCode, type TaskErrorInfo } from './task-error.js';
 import { UnstorableError } from './task-store.js';
 import { validationMessage } from './validation-message.js';
 
-/** Everything a worker needs, injected. */
-export type RunTaskDeps = CoreDeps;
-
 /** What became of one delivery. `skipped`: not claimable (duplicate, finished, cancelled, backoff). */
 export type RunOutcome = 'completed' | 'failed' | 'retried' | 'cancelled' | 'lost' | 'skipped';
 
@@ -32,7 +29,7 @@ const MAX_ERROR_MESSAGE = 2_000;
 
 /** One claimed attempt: what every outcome write needs. */
 interface Attempt {
-  deps: RunTaskDeps;
+  deps: CoreDeps;
   task: TaskRecord;
   leaseId: string;
   startedAt: number;
@@ -47,7 +44,7 @@ interface Attempt {
  * without this worker, in which case its result is discarded.
  * @throws only when the store stays unreachable for the rest of the lease, so the message is redelivered.
  */
-export async function runTask(deps: RunTaskDeps, taskId: string, limits: RunLimits = {}): Promise<RunOutcome> {
+export async function runTask(deps: CoreDeps, taskId: string, limits: RunLimits = {}): Promise<RunOutcome> {
   const { config, store, clock, logger } = deps;
   const leaseMs = config.execution.leaseSeconds * 1000;
   const leaseId = randomUUID();

@@ -1,16 +1,8 @@
 import type { CoreDeps } from './core-deps.js';
-import type { Logger } from '@aws-lambda-powertools/logger';
-import type { Clock } from '../shared/clock.js';
-import type { Config } from '../shared/config.js';
-import type { TaskTelemetry } from '../shared/telemetry.js';
-import type { Dispatcher } from './dispatcher.js';
 import { logFinished } from './finished-log.js';
 import { TaskStatus } from './task.js';
 import { ErrorCode } from './task-error.js';
 import type { DueTask, TaskStore } from './task-store.js';
-
-/** Everything the sweeper needs, injected (it runs no operations). */
-export type SweepDeps = Omit<CoreDeps, 'operations'>;
 
 /** What one sweep did. */
 export interface SweepReport {
@@ -45,7 +37,7 @@ type Action = 'timedOut' | 'redispatched' | 'workerLost' | 'none';
  * enforces the deadline itself; a dead one's task is failed at most one lease late). Every change is
  * a conditional write on what was read, so two sweeps at once do each thing once.
  */
-export async function sweep(deps: SweepDeps, options: SweepOptions = {}): Promise<SweepReport> {
+export async function sweep(deps: CoreDeps, options: SweepOptions = {}): Promise<SweepReport> {
   const report: SweepReport = { examined: 0, timedOut: 0, redispatched: 0, workerLost: 0, errors: 0 };
   const maxTasks = options.maxTasks ?? 5_000;
   const now = deps.clock();
@@ -81,7 +73,7 @@ async function* candidates(store: TaskStore, now: number, orphaned: boolean): As
   yield* store.due(now);
 }
 
-async function sweepOne(deps: SweepDeps, task: DueTask, now: number, orphaned: boolean): Promise<Action> {
+async function sweepOne(deps: CoreDeps, task: DueTask, now: number, orphaned: boolean): Promise<Action> {
   if (task.status !== TaskStatus.Pending && task.status !== TaskStatus.Processing) return 'none';
   const { config, store, dispatcher } = deps;
   const ttl = config.state.ttlSeconds;

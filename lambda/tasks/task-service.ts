@@ -1,18 +1,11 @@
-import type { CoreDeps } from './core-deps.js';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Logger } from '@aws-lambda-powertools/logger';
-import type { Operation } from '../operations/operation.js';
-import type { Clock } from '../shared/clock.js';
-import type { Config } from '../shared/config.js';
-import type { TaskTelemetry } from '../shared/telemetry.js';
-import type { Dispatcher } from './dispatcher.js';
+import type { CoreDeps } from './core-deps.js';
 import { logFinished } from './finished-log.js';
 import { pollAfterMs } from './poll-hint.js';
 import { isTerminal, TaskStatus, TASK_STATUSES, type TaskRecord } from './task.js';
 import { ErrorCode, TaskError } from './task-error.js';
 import { idempotentTaskId, isTaskId, newTaskId, payloadHash } from './task-id.js';
 import type { ListRequest, ListResult, SubmitRequest, SubmitResult, TaskService } from './task-service-types.js';
-import type { TaskStore } from './task-store.js';
 import { validationMessage } from './validation-message.js';
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -22,11 +15,8 @@ const QUOTA_WINDOW_MS = 60_000;
 const WAIT_FIRST_MS = 50;
 const WAIT_MAX_MS = 500;
 
-/** Everything the service needs, injected. */
-export type TaskServiceDeps = CoreDeps;
-
 /** The owner-scoped task operations the protocol layer calls: validate, write durably, dispatch. */
-export function createTaskService(deps: TaskServiceDeps): TaskService {
+export function createTaskService(deps: CoreDeps): TaskService {
   const { config, store, dispatcher, clock, telemetry, logger } = deps;
   const byName = new Map(deps.operations.map((op) => [op.name, op]));
 
