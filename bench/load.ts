@@ -1,5 +1,5 @@
 /**
- * `npm run bench:load`: the seed document's validation run against the local stack over real HTTP.
+ * `npm run bench:load`: the load test of the README's Performance section, against the local stack over real HTTP.
  *  1. 50 concurrent agents, each a 10–15 s `delay` task, polling with exponential backoff (1 s, ×2, cap 30 s);
  *  2. the same with `wait_seconds` long-polling;
  *  3. throughput: 2,000 zero-second tasks end to end, beside the embedded emulators' own ops/s.

@@ -1,4 +1,4 @@
-/** How wait() spaces its polls (the seed document's schedule by default: 1 s, ×2, capped at 30 s). */
+/** How wait() spaces its polls (by default 1 s, ×2, capped at 30 s, like the server's poll_after_ms defaults). */
 export interface PollSchedule {
   /** The first interval, in ms. @default 1000 */
   readonly initialMs: number;

@@ -5,7 +5,7 @@ export interface TaskErrorInfo {
   retryable: boolean;
 }
 
-/** Codes the client itself assigns (the server's own codes are listed in ARCHITECTURE.md). */
+/** Codes the client itself assigns (the server's own codes are listed in docs/ARCHITECTURE.md). */
 export const ClientErrorCode = {
   /** wait() used up its polls while the task was still live. */
   WaitExhausted: 'wait_exhausted',

@@ -13,7 +13,7 @@ export const JsonRpcCode = {
 /** Extra parts of an HTTP-level JSON-RPC error. */
 export interface JsonRpcErrorOptions {
   headers?: Record<string, string>;
-  /** Our stable error code (ARCHITECTURE.md), so clients can branch without parsing the message. */
+  /** Our stable error code (docs/ARCHITECTURE.md), so clients can branch without parsing the message. */
   errorCode?: string;
 }
 

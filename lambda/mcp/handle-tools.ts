@@ -7,7 +7,7 @@ import { errorInfoOf, toolError, toolSuccess } from './tool-result.js';
 import { handleToolSchemas } from './tool-schemas.js';
 import { parseArguments, toToolJsonSchema, type ToolSpec } from './tool-spec.js';
 
-/** The tool names of the async-handle pattern (the seed document's two, plus cancel and list). */
+/** The tool names of the async-handle pattern: start and resolve, plus cancel and list. */
 export const HandleToolName = {
   Initiate: 'initiate_background_task',
   Resolve: 'resolve_task_status',

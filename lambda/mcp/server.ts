@@ -37,7 +37,7 @@ export interface McpServerDeps {
   jsonSchemaValidator?: jsonSchemaValidator;
 }
 
-/** Built once per process and shared by every per-request server (TOOLCHAIN.md: ~138 µs each otherwise). */
+/** Built once per process and shared by every per-request server: building one costs several times a whole server (docs/DECISIONS.md). */
 const sharedValidator = new AjvJsonSchemaValidator();
 
 const INSTRUCTIONS =

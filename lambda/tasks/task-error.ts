@@ -1,4 +1,4 @@
-/** The stable error codes a caller may branch on (ARCHITECTURE.md). */
+/** The stable error codes a caller may branch on (docs/ARCHITECTURE.md). */
 export const ErrorCode = {
   ValidationError: 'validation_error',
   UnknownOperation: 'unknown_operation',
