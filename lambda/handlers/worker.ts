@@ -3,6 +3,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import type { WorkMessage } from '../tasks/dispatcher.js';
 import type { CoreDeps } from '../tasks/core-deps.js';
 import { runTask } from '../tasks/run-task.js';
+import { isTaskId } from '../tasks/task-id.js';
 import { lambdaRuntime } from './runtime.js';
 
 /** The SQS worker: one run-task per record; only records whose store writes failed are retried. */
@@ -38,7 +39,9 @@ export function createWorkerHandler(deps: CoreDeps, afterBatch: () => void = () 
 function parseTaskId(body: string): string | undefined {
   try {
     const message = JSON.parse(body) as Partial<WorkMessage>;
-    return typeof message.taskId === 'string' ? message.taskId : undefined;
+    // Only a well-formed id can name a task; anything else (say 5,000 characters) would make the claim
+    // itself fail, and the message would cycle until the DLQ.
+    return typeof message.taskId === 'string' && isTaskId(message.taskId) ? message.taskId : undefined;
   } catch {
     return undefined;
   }

@@ -72,9 +72,15 @@ describe('faults: a throttled table', () => {
   it('reports a batch item failure when the claim is throttled, so SQS redelivers it', async () => {
     ddbMock.on(UpdateCommand).rejects(throttled());
     const worker = createWorkerHandler(core().deps);
-    const event = { Records: [{ messageId: 'm-1', body: JSON.stringify({ taskId: 'AAAAAAAAAAAAAAAAAAAAAA' }) }, { messageId: 'm-2', body: 'not json' }] } as SQSEvent;
+    const event = {
+      Records: [
+        { messageId: 'm-1', body: JSON.stringify({ taskId: 'AAAAAAAAAAAAAAAAAAAAAA' }) },
+        { messageId: 'm-2', body: 'not json' },
+        { messageId: 'm-3', body: JSON.stringify({ taskId: 'x'.repeat(5_000) }) },
+      ],
+    } as SQSEvent;
     const { batchItemFailures } = await worker(event, lambdaContext);
-    // The throttled record is retried; the malformed one is dropped rather than poisoning the queue.
+    // The throttled record is retried; the malformed ones are dropped rather than poisoning the queue.
     expect(batchItemFailures).toEqual([{ itemIdentifier: 'm-1' }]);
   });
 
