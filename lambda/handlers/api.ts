@@ -9,6 +9,7 @@ import { checkOrigin, type OriginPolicy } from '../http/origin-guard.js';
 import { resolvePrincipal } from '../http/principal.js';
 import { createMcpServer } from '../mcp/server.js';
 import type { Config } from '../shared/config.js';
+import { ErrorCode } from '../tasks/task-error.js';
 import type { TaskService } from '../tasks/task-service-types.js';
 import { lambdaRuntime } from './runtime.js';
 
@@ -74,7 +75,7 @@ export function createApiHandler(deps: ApiHandlerDeps): ApiHandler {
         401,
         JsonRpcCode.ServerError,
         invalid ? 'Unauthorized: the bearer token is not valid' : 'Unauthorized: send Authorization: Bearer <token>',
-        { headers: { 'www-authenticate': invalid ? 'Bearer error="invalid_token"' : 'Bearer' }, errorCode: 'unauthorized' },
+        { headers: { 'www-authenticate': invalid ? 'Bearer error="invalid_token"' : 'Bearer' }, errorCode: ErrorCode.Unauthorized },
       );
     }
 
@@ -84,7 +85,7 @@ export function createApiHandler(deps: ApiHandlerDeps): ApiHandler {
         413,
         JsonRpcCode.ServerError,
         `Payload too large: the request body is ${size} bytes; the limit is ${config.api.maxBodyBytes} bytes`,
-        { errorCode: 'payload_too_large' },
+        { errorCode: ErrorCode.PayloadTooLarge },
       );
     }
 
@@ -119,7 +120,7 @@ export function createApiHandler(deps: ApiHandlerDeps): ApiHandler {
       return await handle(event);
     } catch (error) {
       logger?.error('api request failed unexpectedly', { error: error as Error });
-      return jsonRpcErrorResult(500, JsonRpcCode.InternalError, 'Internal error', { errorCode: 'internal_error' });
+      return jsonRpcErrorResult(500, JsonRpcCode.InternalError, 'Internal error', { errorCode: ErrorCode.InternalError });
     }
   };
 }
@@ -134,7 +135,7 @@ export const handler: ApiHandler = async (event) => {
   } catch (error) {
     // A bad setting: say so in the log, never to the caller; the next invocation tries again.
     console.error(JSON.stringify({ level: 'ERROR', message: 'api handler could not start', error: String(error) }));
-    return jsonRpcErrorResult(500, JsonRpcCode.InternalError, 'Internal error', { errorCode: 'internal_error' });
+    return jsonRpcErrorResult(500, JsonRpcCode.InternalError, 'Internal error', { errorCode: ErrorCode.InternalError });
   }
   const { core, telemetry } = runtime;
   deployed ??= createApiHandler({ config: core.deps.config, service: core.service, logger: core.deps.logger });

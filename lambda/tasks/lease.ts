@@ -79,7 +79,8 @@ export function startLease(options: LeaseOptions): Lease {
       }
     });
   };
-  const heartbeat = setInterval(write, Math.max(50, Math.floor(leaseMs / 3)));
+  // Checked on every tick, not only when a write fails: a write that hangs must stop the worker too.
+  const heartbeat = setInterval(() => (clock() >= safeUntil() ? abort('lost') : write()), Math.max(50, Math.floor(leaseMs / 3)));
 
   const aborted = new Promise<never>((_, reject) => {
     controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
@@ -101,7 +102,8 @@ export function startLease(options: LeaseOptions): Lease {
     async stop() {
       clearTimeout(limitTimer);
       clearInterval(heartbeat);
-      await writing;
+      // A lost lease is given up: a write still hanging cannot change that, so it is not awaited.
+      if (reason !== 'lost') await writing;
     },
   };
 }

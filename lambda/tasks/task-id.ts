@@ -18,11 +18,6 @@ export function isTaskId(value: string): boolean {
   return TASK_ID.test(value);
 }
 
-/** The GSI shard of a live task, spread evenly by the id's random first character. */
-export function activeShardOf(taskId: string, shards: number): string {
-  return String(taskId.charCodeAt(0) % shards);
-}
-
 /** A stable hash of what was asked, so a reused idempotency key can tell "same request" from "different". */
 export function payloadHash(operation: string, params: unknown): string {
   return createHash('sha256').update(operation).update('\0').update(canonicalJson(params)).digest('base64url');

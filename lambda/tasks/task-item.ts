@@ -4,10 +4,10 @@ import type { TaskRecord } from './task.js';
 /**
  * How a task record is laid out as a DynamoDB item.
  *
- * Parameters and results are kept as JSON text, not as DynamoDB maps: a DynamoDB number holds 38
- * digits between 1e-130 and 1e126 and a map nests 32 levels, while a caller's JSON may hold
- * 123456789012345678901234567890, 1e-200 or 40-deep arrays. Text round-trips exactly what
- * JSON.parse reads, whatever its shape.
+ * Parameters and results are kept as JSON text, not as DynamoDB maps: the SDK's marshaller refuses
+ * numbers past 2^53, a DynamoDB number lies between 1e-130 and 1e126, and a map nests 32 levels,
+ * while a caller's JSON may hold 123456789012345678901234567890, 1e-200 or 40-deep arrays. Text
+ * round-trips exactly what JSON.parse reads, whatever its shape.
  */
 export interface TaskItem extends Omit<TaskRecord, 'params' | 'secretParams' | 'result'> {
   paramsJson?: string;

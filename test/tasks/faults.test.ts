@@ -97,4 +97,18 @@ describe('faults: a throttled table', () => {
     // 'lost' comes only from the lease aborting the 30 s operation (a finished run would try to write).
     expect(await runTask(core().deps, record.taskId)).toBe('lost');
   });
+
+  it('stops the operation when a heartbeat hangs instead of failing', async () => {
+    const now = Date.now();
+    const record: TaskRecord = {
+      taskId: 'CCCCCCCCCCCCCCCCCCCCCC', owner: 'faults', operation: 'delay', params: { seconds: 30 }, status: 'processing',
+      attempt: 1, maxAttempts: 1, createdAt: now, updatedAt: now, deadlineAt: now + 60_000, payloadHash: 'h', expiresAt: now / 1000 + 3600,
+      leaseId: 'me', leaseExpiresAt: now + 1_000,
+    };
+    // The claim succeeds; every later write never answers.
+    ddbMock.on(UpdateCommand).resolvesOnce({ Attributes: record }).callsFake(() => new Promise(() => {}));
+
+    // 'lost' within the test's time only if the lease gives up on its own (the operation takes 30 s).
+    expect(await runTask(core().deps, record.taskId)).toBe('lost');
+  });
 });
