@@ -15,13 +15,13 @@ describe('IAM: least privilege per function', () => {
     queue = logicalId(synth.stack.engine.queue.queue);
   });
 
-  it('api: submit, read, cancel and list its own tasks, and dispatch; it cannot receive or delete', () => {
+  it('api: submit, read, cancel, list and count its own tasks, and dispatch; it cannot receive or delete', () => {
     const api = synth.stack.api.handler;
     expect(actionsOf(synth.template, api)).toEqual(
       ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', ...LOGS, 'sqs:SendMessage'].sort(),
     );
     expect(resourcesFor(synth.template, api, 'dynamodb:PutItem')).toEqual([arnOf(table)]);
-    expect(resourcesFor(synth.template, api, 'dynamodb:Query')).toEqual([indexArn(table, 'byOwner')]);
+    expect(resourcesFor(synth.template, api, 'dynamodb:Query')).toEqual([indexArn(table, 'byOwner'), indexArn(table, 'liveByOwner')]);
     expect(resourcesFor(synth.template, api, 'sqs:SendMessage')).toEqual([arnOf(queue)]);
     expect(resourcesFor(synth.template, api, 'logs:PutLogEvents')).toEqual([arnOf(logicalId(api.logGroup))]);
   });

@@ -26,7 +26,7 @@ describe('Stack: McpAsyncTasksStack (auth=apikey, defaults)', () => {
       });
     });
 
-    it('has the byOwner and active indexes with exactly the projections the store reads', () => {
+    it('has the byOwner, liveByOwner and active indexes with exactly the projections the store reads', () => {
       const { Properties } = synth.template.findResources('AWS::DynamoDB::Table', {
         Properties: { KeySchema: [{ AttributeName: TASK_TABLE.partitionKey }] },
       })[logicalId(synth.stack.engine.table.table)]!;
@@ -35,11 +35,12 @@ describe('Stack: McpAsyncTasksStack (auth=apikey, defaults)', () => {
           { AttributeName: 'taskId', AttributeType: 'S' },
           { AttributeName: 'owner', AttributeType: 'S' },
           { AttributeName: 'createdAt', AttributeType: 'N' },
+          { AttributeName: 'liveOwner', AttributeType: 'S' },
           { AttributeName: 'activeShard', AttributeType: 'S' },
           { AttributeName: 'sweepAt', AttributeType: 'N' },
         ]),
       );
-      expect(Properties.AttributeDefinitions).toHaveLength(5);
+      expect(Properties.AttributeDefinitions).toHaveLength(6);
       expect(Properties.GlobalSecondaryIndexes).toEqual([
         {
           IndexName: 'byOwner',
@@ -48,6 +49,15 @@ describe('Stack: McpAsyncTasksStack (auth=apikey, defaults)', () => {
             { AttributeName: 'createdAt', KeyType: 'RANGE' },
           ],
           Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...TASK_TABLE.byOwner.projected] },
+        },
+        {
+          // Counted for the per-caller quota: keys are all it needs.
+          IndexName: 'liveByOwner',
+          KeySchema: [
+            { AttributeName: 'liveOwner', KeyType: 'HASH' },
+            { AttributeName: 'createdAt', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'KEYS_ONLY' },
         },
         {
           IndexName: 'active',
@@ -401,6 +411,8 @@ describe('Stack: McpAsyncTasksStack (other auth modes and settings)', () => {
       ALERT_FAILURE_RATE: '0.1',
       DEFAULT_TIMEOUT_SECONDS: '300',
       METRICS_NAMESPACE: 'Tasks/Staging',
+      MAX_ACTIVE_TASKS_PER_CALLER: '25',
+      MAX_STARTS_PER_MINUTE_PER_CALLER: '60',
       apiThrottleRate: '5',
       apiThrottleBurst: '10',
       apiMemoryMb: '512',
@@ -421,7 +433,12 @@ describe('Stack: McpAsyncTasksStack (other auth modes and settings)', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'McpAsyncTasks-staging-duration', Namespace: 'Tasks/Staging', Threshold: 300_000 });
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
     const apiEnv = template.toJSON().Resources[logicalId(stack.api.handler.function)].Properties.Environment.Variables;
-    expect(apiEnv).toMatchObject({ [ENV_VARS['observability.alertFailureRate']]: '0.1', METRICS_NAMESPACE: 'Tasks/Staging' });
+    expect(apiEnv).toMatchObject({
+      [ENV_VARS['observability.alertFailureRate']]: '0.1',
+      METRICS_NAMESPACE: 'Tasks/Staging',
+      MAX_ACTIVE_TASKS_PER_CALLER: '25',
+      MAX_STARTS_PER_MINUTE_PER_CALLER: '60',
+    });
   });
 
   it('removalPolicy=destroy: tables and log groups go with the stack, without deletion protection', () => {
