@@ -70,20 +70,51 @@ async function agents(stack: StackInfo, style: 'backoff' | 'long-poll'): Promise
   console.log(`\n[${style}] ${AGENTS} agents, 10–15 s tasks`);
   console.log(`  completed ${ok.length}/${AGENTS}, errors ${runs.length - ok.length}`);
   console.log(`  wall ${wallS.toFixed(1)} s vs longest task ${longest.toFixed(1)} s = ${(wallS / longest).toFixed(2)}×`);
-  console.log(`  initiation p50 ${ms(percentile(ok.map((r) => r.initiateMs), 50))}, p99 ${ms(percentile(ok.map((r) => r.initiateMs), 99))}`);
-  console.log(`  polls per task: mean ${(ok.reduce((s, r) => s + r.polls, 0) / ok.length).toFixed(1)}, max ${Math.max(...ok.map((r) => r.polls))}`);
-  console.log(`  completion-to-notice p50 ${ms(percentile(ok.map((r) => r.noticeLagMs), 50))}, p99 ${ms(percentile(ok.map((r) => r.noticeLagMs), 99))}`);
+  console.log(
+    `  initiation p50 ${ms(
+      percentile(
+        ok.map((r) => r.initiateMs),
+        50,
+      ),
+    )}, p99 ${ms(
+      percentile(
+        ok.map((r) => r.initiateMs),
+        99,
+      ),
+    )}`,
+  );
+  console.log(
+    `  polls per task: mean ${(ok.reduce((s, r) => s + r.polls, 0) / ok.length).toFixed(1)}, max ${Math.max(...ok.map((r) => r.polls))}`,
+  );
+  console.log(
+    `  completion-to-notice p50 ${ms(
+      percentile(
+        ok.map((r) => r.noticeLagMs),
+        50,
+      ),
+    )}, p99 ${ms(
+      percentile(
+        ok.map((r) => r.noticeLagMs),
+        99,
+      ),
+    )}`,
+  );
   if (ok.length !== AGENTS) process.exitCode = 1;
 }
 
 async function throughput(stack: StackInfo): Promise<void> {
   const clients = await Promise.all(Array.from({ length: AGENTS }, (_, i) => connectClient(stack.url, `load-${i}`)));
   const t0 = performance.now();
-  const refs = await mapConcurrent(Array.from({ length: THROUGHPUT_TASKS }), AGENTS, async (_, i) =>
-    (await callTool(clients[i % AGENTS]!, 'initiate_background_task', { operation_type: 'delay', parameters: { seconds: 0 } })).task_ref,
+  const refs = await mapConcurrent(
+    Array.from({ length: THROUGHPUT_TASKS }),
+    AGENTS,
+    async (_, i) =>
+      (await callTool(clients[i % AGENTS]!, 'initiate_background_task', { operation_type: 'delay', parameters: { seconds: 0 } })).task_ref,
   );
   const initiatedS = (performance.now() - t0) / 1000;
-  const finals = await mapConcurrent(refs, AGENTS, async (ref, i) => callTool(clients[i % AGENTS]!, 'resolve_task_status', { task_ref: ref, wait_seconds: 20 }));
+  const finals = await mapConcurrent(refs, AGENTS, async (ref, i) =>
+    callTool(clients[i % AGENTS]!, 'resolve_task_status', { task_ref: ref, wait_seconds: 20 }),
+  );
   const totalS = (performance.now() - t0) / 1000;
   const completed = finals.filter((v) => v.status === 'completed').length;
   await Promise.all(clients.map((c) => c.close()));
@@ -119,7 +150,9 @@ async function main(): Promise<void> {
   const only = process.argv[2];
   const server = await startServerProcess('bench/serve-stack.ts', [], { MAX_CONCURRENCY: String(Math.max(50, AGENTS)) }, /^(\{.*\})$/m);
   const stack = JSON.parse(server.found) as StackInfo;
-  console.log(`local stack at ${stack.url} (in memory, own process), node ${process.version}, ${(await import('node:os')).cpus().length} cores`);
+  console.log(
+    `local stack at ${stack.url} (in memory, own process), node ${process.version}, ${(await import('node:os')).cpus().length} cores`,
+  );
   try {
     if (!only || only === 'backoff') await agents(stack, 'backoff');
     if (!only || only === 'long-poll') await agents(stack, 'long-poll');

@@ -13,7 +13,12 @@ const TASKS = Number(process.env.BENCH_TASKS ?? 50);
 
 /** Starts `npm start`'s entry point as a child process on the data directory. */
 function startServer(dataDir: string): Promise<ServerProcess> {
-  return startServerProcess('bin/local.ts', ['--port', '0', '--data-dir', dataDir], { LOG_LEVEL: process.env.LOG_LEVEL ?? 'WARN' }, /MCP endpoint\s+(http:\/\/\S+\/mcp)/);
+  return startServerProcess(
+    'bin/local.ts',
+    ['--port', '0', '--data-dir', dataDir],
+    { LOG_LEVEL: process.env.LOG_LEVEL ?? 'WARN' },
+    /MCP endpoint\s+(http:\/\/\S+\/mcp)/,
+  );
 }
 
 async function main(): Promise<void> {
@@ -21,12 +26,22 @@ async function main(): Promise<void> {
   try {
     const first = await startServer(dataDir);
     const client = await connectClient(first.found, 'restart-bench');
-    const refs = await mapConcurrent(Array.from({ length: TASKS }), 10, async (_, i) =>
-      (await callTool(client, 'initiate_background_task', { operation_type: 'delay', parameters: { seconds: 5 + (i % 4), echo: i } })).task_ref,
+    const refs = await mapConcurrent(
+      Array.from({ length: TASKS }),
+      10,
+      async (_, i) =>
+        (await callTool(client, 'initiate_background_task', { operation_type: 'delay', parameters: { seconds: 5 + (i % 4), echo: i } }))
+          .task_ref,
     );
     await sleep(2_000); // all of them are mid-flight now
-    const statuses = await mapConcurrent(refs, 10, async (ref) => (await callTool(client, 'resolve_task_status', { task_ref: ref })).status);
-    console.log(`before the kill: ${TASKS} tasks, ${statuses.filter((s) => s === 'processing').length} processing, ${statuses.filter((s) => s === 'pending').length} pending`);
+    const statuses = await mapConcurrent(
+      refs,
+      10,
+      async (ref) => (await callTool(client, 'resolve_task_status', { task_ref: ref })).status,
+    );
+    console.log(
+      `before the kill: ${TASKS} tasks, ${statuses.filter((s) => s === 'processing').length} processing, ${statuses.filter((s) => s === 'pending').length} pending`,
+    );
     await client.close().catch(() => {});
     first.child.kill('SIGKILL');
     await new Promise((resolve) => first.child.once('exit', resolve));

@@ -51,7 +51,8 @@ async function main(): Promise<void> {
   }
   const portText = values.port ?? process.env.PORT ?? '3000';
   const port = Number(portText);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new StartupError(`port must be an integer from 0 to 65535, not ${JSON.stringify(portText)}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new StartupError(`port must be an integer from 0 to 65535, not ${JSON.stringify(portText)}`);
   const dataDir = values['in-memory'] ? undefined : (values['data-dir'] ?? process.env.DATA_DIR ?? '.data');
   const stdio = values.stdio;
   // Over stdio, stdout belongs to the protocol: logs go to stderr, always one line each.

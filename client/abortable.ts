@@ -22,7 +22,10 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
  * listener it adds per request; on a caller's long-lived signal twenty polls would pile up twenty
  * listeners (and Node's leak warning), on a per-request signal they go away with it.
  */
-export async function withRequestSignal<T>(signal: AbortSignal | undefined, run: (signal: AbortSignal | undefined) => Promise<T>): Promise<T> {
+export async function withRequestSignal<T>(
+  signal: AbortSignal | undefined,
+  run: (signal: AbortSignal | undefined) => Promise<T>,
+): Promise<T> {
   if (!signal) return run(undefined);
   const own = new AbortController();
   const follow = () => own.abort(signal.reason);

@@ -41,7 +41,8 @@ export async function createAgentTools(client: AsyncTaskClient, options: AgentTo
     const summary = (cut >= 0 ? op.description.slice(0, cut) : op.description).trim();
     return {
       name: `${options.prefix ?? ''}${op.name}`,
-      description: `${summary} Starts the task and waits for its result (it may take minutes); returns the result or fails with the reason.`.trim(),
+      description:
+        `${summary} Starts the task and waits for its result (it may take minutes); returns the result or fails with the reason.`.trim(),
       inputSchema: op.inputSchema,
       async invoke(args, call = {}) {
         const done = await client.run(op.name, args ?? {}, { ...options.run, signal: call.signal ?? options.run?.signal });

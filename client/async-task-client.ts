@@ -174,7 +174,13 @@ export class AsyncTaskClient {
         ? createNativeTask(this.mcp, operation, parameters, { ...context, signal })
         : initiateTask(
             this.mcp,
-            { operation, parameters, idempotencyKey: options.idempotencyKey, maxWaitSeconds: options.maxWaitSeconds, waitSeconds: options.waitSeconds },
+            {
+              operation,
+              parameters,
+              idempotencyKey: options.idempotencyKey,
+              maxWaitSeconds: options.maxWaitSeconds,
+              waitSeconds: options.waitSeconds,
+            },
             { ...context, signal, ...(holdMs > 0 && { timeout: holdMs + 15_000 }) },
           ),
     );
@@ -215,7 +221,9 @@ export class AsyncTaskClient {
       handle = await this.start(operation, parameters, { ...options, via, waitSeconds: options.waitSeconds ?? hold });
     } catch (error) {
       if (options.signal?.aborted) {
-        throw new AsyncTaskError(ClientErrorCode.Aborted, `stopped before ${operation} was started (or before its reference came back)`, { cause: options.signal.reason });
+        throw new AsyncTaskError(ClientErrorCode.Aborted, `stopped before ${operation} was started (or before its reference came back)`, {
+          cause: options.signal.reason,
+        });
       }
       throw error;
     }
@@ -231,7 +239,9 @@ export class AsyncTaskClient {
     const via = await this.pathForTarget(target, options.via);
     const context = { url: this.options.url };
     return withRequestSignal(options.signal, (signal) =>
-      via === 'native' ? cancelNativeTask(this.mcp, refOf(target), { ...context, signal }) : cancelViaTool(this.mcp, refOf(target), { ...context, signal }),
+      via === 'native'
+        ? cancelNativeTask(this.mcp, refOf(target), { ...context, signal })
+        : cancelViaTool(this.mcp, refOf(target), { ...context, signal }),
     );
   }
 
@@ -264,7 +274,16 @@ export class AsyncTaskClient {
     let intervals = 0;
     let lastFailure: AsyncTaskError | undefined;
     const report = (current: TaskSnapshot, nextPollInMs: number | null) =>
-      onProgress?.({ ref, via, status: current.status, progress: current.progress, polls, elapsedMs: this.now() - startedAt, nextPollInMs, snapshot: current });
+      onProgress?.({
+        ref,
+        via,
+        status: current.status,
+        progress: current.progress,
+        polls,
+        elapsedMs: this.now() - startedAt,
+        nextPollInMs,
+        snapshot: current,
+      });
 
     for (;;) {
       if (snapshot?.terminal && !lastFailure) {
@@ -273,7 +292,13 @@ export class AsyncTaskClient {
       }
       if (snapshot || lastFailure) {
         if (polls >= maxAttempts) throw new WaitExhaustedError(ref, polls, snapshot?.status ?? 'unknown', { cause: lastFailure });
-        const delay = nextPollDelay({ schedule: this.schedule, index: intervals++, hintMs: lastFailure ? null : snapshot?.pollAfterMs, heldMs, random: this.random });
+        const delay = nextPollDelay({
+          schedule: this.schedule,
+          index: intervals++,
+          hintMs: lastFailure ? null : snapshot?.pollAfterMs,
+          heldMs,
+          random: this.random,
+        });
         if (snapshot && !lastFailure) report(snapshot, delay);
         try {
           await sleep(delay, signal);
@@ -332,13 +357,16 @@ export class AsyncTaskClient {
     const handleOnly = options.idempotencyKey !== undefined || options.maxWaitSeconds !== undefined || Boolean(options.waitSeconds);
     if (choice === 'native') {
       if (!native) throw unsupported(`${operation} cannot start as a native MCP task on this server (no task support advertised for it)`);
-      if (handleOnly) throw unsupported('idempotencyKey, maxWaitSeconds and waitSeconds exist only on initiate_background_task (via: "handle")');
+      if (handleOnly)
+        throw unsupported('idempotencyKey, maxWaitSeconds and waitSeconds exist only on initiate_background_task (via: "handle")');
       return 'native';
     }
     if (choice === 'handle' || !native || handleOnly) {
       if (!catalog.handleTools) {
         throw unsupported(
-          native ? 'idempotencyKey, maxWaitSeconds and waitSeconds need initiate_background_task, which this server lacks' : `this server cannot run ${operation} as a background task`,
+          native
+            ? 'idempotencyKey, maxWaitSeconds and waitSeconds need initiate_background_task, which this server lacks'
+            : `this server cannot run ${operation} as a background task`,
         );
       }
       return 'handle';

@@ -62,7 +62,9 @@ export function pollSchedule(overrides: Partial<PollSchedule> = {}): PollSchedul
   const schedule = { ...DEFAULT_POLL_SCHEDULE, ...overrides };
   const { initialMs, multiplier, maxMs, minMs, jitter } = schedule;
   if (!(initialMs > 0) || !(maxMs >= initialMs) || !(minMs >= 0) || !(multiplier >= 1) || !(jitter >= 0 && jitter <= 1)) {
-    throw new RangeError(`invalid poll schedule ${JSON.stringify(schedule)}: need initialMs > 0, maxMs ≥ initialMs, minMs ≥ 0, multiplier ≥ 1, 0 ≤ jitter ≤ 1`);
+    throw new RangeError(
+      `invalid poll schedule ${JSON.stringify(schedule)}: need initialMs > 0, maxMs ≥ initialMs, minMs ≥ 0, multiplier ≥ 1, 0 ≤ jitter ≤ 1`,
+    );
   }
   return schedule;
 }

@@ -112,7 +112,8 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
   const [command, ...rest] = positionals;
   if (values.help || command === undefined || command === 'help') return { command: 'help' };
 
-  if (!COMMANDS.includes(command)) throw new UsageError(`unknown command ${JSON.stringify(command)}; expected ${COMMANDS.slice(0, -1).join(', ')} or ${COMMANDS.at(-1)}`);
+  if (!COMMANDS.includes(command))
+    throw new UsageError(`unknown command ${JSON.stringify(command)}; expected ${COMMANDS.slice(0, -1).join(', ')} or ${COMMANDS.at(-1)}`);
 
   const url = values.url ?? (env.MCP_URL || DEFAULT_URL);
   checkUrl(url);
@@ -229,7 +230,8 @@ function paramsJson(text: string | undefined): Record<string, unknown> {
   } catch (error) {
     throw new UsageError(`--params-json is not valid JSON: ${(error as Error).message}`);
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new UsageError('--params-json must be a JSON object, e.g. \'{"seconds":3}\'');
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new UsageError('--params-json must be a JSON object, e.g. \'{"seconds":3}\'');
   return value as Record<string, unknown>;
 }
 
@@ -246,5 +248,6 @@ function checkUrl(url: string): void {
   } catch {
     throw new UsageError(`--url ${JSON.stringify(url)} is not a URL (e.g. ${DEFAULT_URL})`);
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new UsageError(`--url must be http:// or https://, not ${parsed.protocol}`);
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    throw new UsageError(`--url must be http:// or https://, not ${parsed.protocol}`);
 }

@@ -38,7 +38,14 @@ export interface CliIo {
 }
 
 // Refusals caused by what the user typed: exit 2 like any other usage error.
-const BAD_INPUT = new Set(['validation_error', 'unknown_operation', 'not_found', 'idempotency_conflict', 'payload_too_large', ClientErrorCode.Unsupported]);
+const BAD_INPUT = new Set([
+  'validation_error',
+  'unknown_operation',
+  'not_found',
+  'idempotency_conflict',
+  'payload_too_large',
+  ClientErrorCode.Unsupported,
+]);
 
 /** Runs `mcp-tasks` with the given arguments and returns the exit code; never throws. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
@@ -77,9 +84,17 @@ async function execute(command: Exclude<CliCommand, { command: 'help' }>, client
     case 'ops': {
       const operations = await client.operations();
       if (json) {
-        out({ operations: operations.map((op) => ({ name: op.name, description: op.description, input_schema: op.inputSchema, native: op.native })) });
+        out({
+          operations: operations.map((op) => ({
+            name: op.name,
+            description: op.description,
+            input_schema: op.inputSchema,
+            native: op.native,
+          })),
+        });
       } else {
-        for (const op of operations) io.stdout.write(`${op.name}\n  ${firstSentence(op.description)}\n  parameters: ${describeParameters(op.inputSchema)}\n`);
+        for (const op of operations)
+          io.stdout.write(`${op.name}\n  ${firstSentence(op.description)}\n  parameters: ${describeParameters(op.inputSchema)}\n`);
       }
       return ExitCode.Ok;
     }
@@ -101,12 +116,16 @@ async function execute(command: Exclude<CliCommand, { command: 'help' }>, client
       return ExitCode.Ok;
     }
     case 'wait':
-      return await following(io, command.common, { label: command.ref, status: 'waiting' }, (onProgress) => client.wait(command.ref, { signal: io.signal, onProgress }));
+      return await following(io, command.common, { label: command.ref, status: 'waiting' }, (onProgress) =>
+        client.wait(command.ref, { signal: io.signal, onProgress }),
+      );
     case 'status': {
       const snapshot = await client.status(command.ref);
       if (json) out(snapshotJson(snapshot));
       else {
-        io.stdout.write(`${snapshot.ref}: ${snapshot.status}${snapshot.operation ? ` (${snapshot.operation})` : ''}${progressText(snapshot)}\n`);
+        io.stdout.write(
+          `${snapshot.ref}: ${snapshot.status}${snapshot.operation ? ` (${snapshot.operation})` : ''}${progressText(snapshot)}\n`,
+        );
         if (snapshot.status === 'completed') out(snapshot.result);
         if (snapshot.error) io.stdout.write(`error: ${snapshot.error.code}: ${snapshot.error.message}\n`);
       }
@@ -124,7 +143,9 @@ async function execute(command: Exclude<CliCommand, { command: 'help' }>, client
       else if (page.tasks.length === 0) io.stderr.write('no tasks\n');
       else {
         for (const task of page.tasks) {
-          io.stdout.write(`${task.task_ref}  ${task.status.padEnd(10)} ${task.operation_type.padEnd(14)} ${task.created_at}${task.error ? `  ${task.error.code}` : ''}\n`);
+          io.stdout.write(
+            `${task.task_ref}  ${task.status.padEnd(10)} ${task.operation_type.padEnd(14)} ${task.created_at}${task.error ? `  ${task.error.code}` : ''}\n`,
+          );
         }
         if (page.nextCursor) io.stderr.write('(more tasks: narrow with --status, or raise --limit)\n');
       }
@@ -152,7 +173,9 @@ async function following(
     line?.stop();
   }
   if (common.json) {
-    io.stdout.write(`${JSON.stringify({ task_ref: done.ref, via: done.via, status: 'completed', result: done.result, polls: done.polls, elapsed_ms: done.elapsedMs })}\n`);
+    io.stdout.write(
+      `${JSON.stringify({ task_ref: done.ref, via: done.via, status: 'completed', result: done.result, polls: done.polls, elapsed_ms: done.elapsedMs })}\n`,
+    );
   } else {
     io.stdout.write(`${typeof done.result === 'string' ? done.result : JSON.stringify(done.result, null, 2)}\n`);
     const polls = done.polls === 0 ? '' : ` (${done.polls} ${done.polls === 1 ? 'poll' : 'polls'})`;
@@ -168,7 +191,10 @@ function reportError(error: unknown, io: CliIo, json: boolean): number {
   const message = messageOf(error);
   if (json) {
     const reason = error instanceof TaskFailedError || error instanceof TaskCancelledError ? error.reason : message;
-    const info = error instanceof AsyncTaskError ? { code: error.code, message: reason, retryable: error.retryable } : { code: code === ExitCode.Usage ? 'usage' : 'internal_error', message, retryable: false };
+    const info =
+      error instanceof AsyncTaskError
+        ? { code: error.code, message: reason, retryable: error.retryable }
+        : { code: code === ExitCode.Usage ? 'usage' : 'internal_error', message, retryable: false };
     io.stdout.write(`${JSON.stringify({ ...(ref && { task_ref: ref, status: statusOf(error) }), error: info })}\n`);
   }
   io.stderr.write(`mcp-tasks: ${message}\n`);
@@ -197,7 +223,8 @@ function messageOf(error: unknown): string {
   if (error instanceof WaitExhaustedError) {
     return `task ${error.ref} is ${error.lastStatus === 'unknown' ? 'not known to be final' : `still ${error.lastStatus}`} after ${error.polls} ${error.polls === 1 ? 'poll' : 'polls'}; resume with: mcp-tasks wait ${error.ref}`;
   }
-  if (error instanceof WaitAbortedError) return `stopped waiting; task ${error.ref} keeps running (mcp-tasks wait ${error.ref}, or mcp-tasks cancel ${error.ref})`;
+  if (error instanceof WaitAbortedError)
+    return `stopped waiting; task ${error.ref} keeps running (mcp-tasks wait ${error.ref}, or mcp-tasks cancel ${error.ref})`;
   if (error instanceof AsyncTaskError) return error.message;
   return `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
 }

@@ -83,7 +83,11 @@ export class WaitExhaustedError extends AsyncTaskError {
     options: ErrorOptions = {},
   ) {
     const state = lastStatus === 'unknown' ? 'not known to be final' : `still ${lastStatus}`;
-    super(ClientErrorCode.WaitExhausted, `task ${ref} is ${state} after ${polls} ${polls === 1 ? 'poll' : 'polls'}; resume with wait("${ref}")`, { ...options, ref, retryable: true });
+    super(
+      ClientErrorCode.WaitExhausted,
+      `task ${ref} is ${state} after ${polls} ${polls === 1 ? 'poll' : 'polls'}; resume with wait("${ref}")`,
+      { ...options, ref, retryable: true },
+    );
     this.name = 'WaitExhaustedError';
   }
 }

@@ -59,7 +59,11 @@ export interface TaskList {
  * Starts a task with initiate_background_task.
  * @throws TaskRequestError for the server's refusals (unknown_operation, validation_error, idempotency_conflict, …)
  */
-export async function initiateTask(client: McpClientLike, input: InitiateInput, options: CallOptions & RequestContext = {}): Promise<TaskSnapshot> {
+export async function initiateTask(
+  client: McpClientLike,
+  input: InitiateInput,
+  options: CallOptions & RequestContext = {},
+): Promise<TaskSnapshot> {
   const args: Record<string, unknown> = { operation_type: input.operation, parameters: input.parameters };
   if (input.idempotencyKey !== undefined) args.idempotency_key = input.idempotencyKey;
   if (input.maxWaitSeconds !== undefined) args.max_wait_seconds = input.maxWaitSeconds;
@@ -71,7 +75,12 @@ export async function initiateTask(client: McpClientLike, input: InitiateInput, 
  * One resolve_task_status call; with `waitSeconds` the server holds it until the task is final or the time is up.
  * @throws TaskRequestError not_found for an unknown, expired or foreign reference
  */
-export async function resolveTask(client: McpClientLike, ref: string, waitSeconds: number, options: CallOptions & RequestContext = {}): Promise<TaskSnapshot> {
+export async function resolveTask(
+  client: McpClientLike,
+  ref: string,
+  waitSeconds: number,
+  options: CallOptions & RequestContext = {},
+): Promise<TaskSnapshot> {
   const args: Record<string, unknown> = { task_ref: ref };
   if (waitSeconds > 0) args.wait_seconds = waitSeconds;
   return snapshotFromView(await callHandleTool<StatusView>(client, HandleTool.Resolve, args, { ...options, ref }));
@@ -81,8 +90,17 @@ export async function resolveTask(client: McpClientLike, ref: string, waitSecond
  * Cancels with cancel_task; cancelling a final task changes nothing and says so.
  * @throws TaskRequestError not_found for an unknown reference
  */
-export async function cancelViaTool(client: McpClientLike, ref: string, options: CallOptions & RequestContext = {}): Promise<CancelOutcome> {
-  const reply = await callHandleTool<{ task_ref: string; status: TaskStatus; message?: string }>(client, HandleTool.Cancel, { task_ref: ref }, { ...options, ref });
+export async function cancelViaTool(
+  client: McpClientLike,
+  ref: string,
+  options: CallOptions & RequestContext = {},
+): Promise<CancelOutcome> {
+  const reply = await callHandleTool<{ task_ref: string; status: TaskStatus; message?: string }>(
+    client,
+    HandleTool.Cancel,
+    { task_ref: ref },
+    { ...options, ref },
+  );
   return { ref: reply.task_ref, status: reply.status, message: reply.message ?? null };
 }
 
@@ -100,7 +118,12 @@ export async function listViaTool(
   return { tasks: reply.tasks, nextCursor: reply.next_cursor ?? null };
 }
 
-async function callHandleTool<T>(client: McpClientLike, name: string, args: Record<string, unknown>, options: CallOptions & RequestContext): Promise<T> {
+async function callHandleTool<T>(
+  client: McpClientLike,
+  name: string,
+  args: Record<string, unknown>,
+  options: CallOptions & RequestContext,
+): Promise<T> {
   let result: unknown;
   try {
     result = await client.callTool({ name, arguments: args }, undefined, { signal: options.signal, timeout: options.timeout });

@@ -32,7 +32,10 @@ export async function connectMcpClient(url: string | URL, options: McpConnectOpt
   const endpoint = new URL(url);
   const headers: Record<string, string> = { ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
-  const transport = new StreamableHTTPClientTransport(endpoint, { requestInit: { headers }, ...(options.fetch && { fetch: options.fetch }) });
+  const transport = new StreamableHTTPClientTransport(endpoint, {
+    requestInit: { headers },
+    ...(options.fetch && { fetch: options.fetch }),
+  });
   const client = new Client(options.clientInfo ?? { name: 'mcp-async-tasks-client', version: '0.1.0' });
   try {
     await client.connect(transport);

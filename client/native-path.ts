@@ -19,11 +19,15 @@ export async function createNativeTask(
   options: CallOptions & RequestContext = {},
 ): Promise<TaskSnapshot> {
   try {
-    const created = await client.request({ method: 'tools/call', params: { name: operation, arguments: parameters } }, CreateTaskResultSchema, {
-      task: {},
-      signal: options.signal,
-      timeout: options.timeout,
-    });
+    const created = await client.request(
+      { method: 'tools/call', params: { name: operation, arguments: parameters } },
+      CreateTaskResultSchema,
+      {
+        task: {},
+        signal: options.signal,
+        timeout: options.timeout,
+      },
+    );
     return snapshotFromMcpTask(created.task);
   } catch (error) {
     throw toClientError(error, options);
@@ -51,7 +55,12 @@ export async function getNativeTask(client: McpClientLike, ref: string, options:
  * holds longer than `holdSeconds` + 15 s is cut off by the client — either way the task is still
  * working and the caller polls again.
  */
-export async function awaitNativeResult(client: McpClientLike, ref: string, holdSeconds: number, options: CallOptions & RequestContext = {}): Promise<TaskSnapshot> {
+export async function awaitNativeResult(
+  client: McpClientLike,
+  ref: string,
+  holdSeconds: number,
+  options: CallOptions & RequestContext = {},
+): Promise<TaskSnapshot> {
   try {
     const result = await client.experimental.tasks.getTaskResult(ref, CallToolResultSchema, {
       signal: options.signal,
@@ -62,7 +71,14 @@ export async function awaitNativeResult(client: McpClientLike, ref: string, hold
     if (error instanceof McpError && error.code === McpErrorCode.RequestTimeout && !options.signal?.aborted) {
       const data = error.data as { pollInterval?: unknown } | undefined;
       const pollInterval = typeof data?.pollInterval === 'number' ? data.pollInterval : undefined;
-      return snapshotFromMcpTask({ taskId: ref, status: 'working', ttl: null, createdAt: '', lastUpdatedAt: '', ...(pollInterval !== undefined && { pollInterval }) });
+      return snapshotFromMcpTask({
+        taskId: ref,
+        status: 'working',
+        ttl: null,
+        createdAt: '',
+        lastUpdatedAt: '',
+        ...(pollInterval !== undefined && { pollInterval }),
+      });
     }
     throw toClientError(error, { ...options, ref });
   }
@@ -73,12 +89,18 @@ export async function awaitNativeResult(client: McpClientLike, ref: string, hold
  * task's current status rather than an error, as cancel_task does.
  * @throws TaskRequestError when the server does not know the task
  */
-export async function cancelNativeTask(client: McpClientLike, ref: string, options: CallOptions & RequestContext = {}): Promise<CancelOutcome> {
+export async function cancelNativeTask(
+  client: McpClientLike,
+  ref: string,
+  options: CallOptions & RequestContext = {},
+): Promise<CancelOutcome> {
   try {
     const task = await client.experimental.tasks.cancelTask(ref, { signal: options.signal, timeout: options.timeout });
     return { ref, status: task.status, message: task.statusMessage ?? null };
   } catch (error) {
-    const current = await client.experimental.tasks.getTask(ref, { signal: options.signal, timeout: options.timeout }).catch(() => undefined);
+    const current = await client.experimental.tasks
+      .getTask(ref, { signal: options.signal, timeout: options.timeout })
+      .catch(() => undefined);
     if (current && current.status !== 'working' && current.status !== 'input_required') {
       return { ref, status: current.status, message: `The task is already ${current.status}; nothing changed.` };
     }
@@ -86,9 +108,17 @@ export async function cancelNativeTask(client: McpClientLike, ref: string, optio
   }
 }
 
-async function fetchNativeResult(client: McpClientLike, ref: string, known: TaskSnapshot, options: CallOptions & RequestContext): Promise<TaskSnapshot> {
+async function fetchNativeResult(
+  client: McpClientLike,
+  ref: string,
+  known: TaskSnapshot,
+  options: CallOptions & RequestContext,
+): Promise<TaskSnapshot> {
   try {
-    const result = await client.experimental.tasks.getTaskResult(ref, CallToolResultSchema, { signal: options.signal, timeout: options.timeout });
+    const result = await client.experimental.tasks.getTaskResult(ref, CallToolResultSchema, {
+      signal: options.signal,
+      timeout: options.timeout,
+    });
     return snapshotFromTaskResult(ref, result, known);
   } catch (error) {
     throw toClientError(error, { ...options, ref });

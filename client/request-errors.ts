@@ -5,8 +5,17 @@ import { AsyncTaskError, ClientErrorCode, ConnectionError, TaskRequestError, typ
 
 // Failures to reach a host at all (Node's system errors and undici's own), as opposed to a bad answer.
 const UNREACHABLE = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'EPIPE',
-  'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ETIMEDOUT',
+  'EPIPE',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
 ]);
 
 /** Where a request went and what it was about, for the error message. */
@@ -53,12 +62,19 @@ export function toClientError(error: unknown, context: RequestContext = {}): Err
     });
   }
   if (error instanceof SdkUnauthorizedError) {
-    return new ConnectionError(ClientErrorCode.Unauthorized, `${where} refused the credentials; pass a valid bearer token`, { ref, cause: error });
+    return new ConnectionError(ClientErrorCode.Unauthorized, `${where} refused the credentials; pass a valid bearer token`, {
+      ref,
+      cause: error,
+    });
   }
   // fetch reports every network failure as a TypeError with the reason as its cause.
-  const networkFailure = networkErrorCode(error) ?? (error instanceof TypeError && error.cause instanceof Error ? error.cause.message : undefined);
+  const networkFailure =
+    networkErrorCode(error) ?? (error instanceof TypeError && error.cause instanceof Error ? error.cause.message : undefined);
   if (networkFailure) {
-    return new ConnectionError(ClientErrorCode.Unreachable, `cannot reach ${where} (${networkFailure}); is the server running?`, { ref, cause: error });
+    return new ConnectionError(ClientErrorCode.Unreachable, `cannot reach ${where} (${networkFailure}); is the server running?`, {
+      ref,
+      cause: error,
+    });
   }
   return error instanceof Error ? error : new Error(String(error));
 }

@@ -40,10 +40,13 @@ export async function loadServerCatalog(client: McpClientLike): Promise<ServerCa
 
   const byName = new Map(tools.map((tool) => [tool.name, tool]));
   const nativeTasks = Boolean(client.getServerCapabilities()?.tasks?.requests?.tools?.call);
-  const taskCapable = (tool: Tool | undefined) => nativeTasks && (tool?.execution?.taskSupport === 'optional' || tool?.execution?.taskSupport === 'required');
+  const taskCapable = (tool: Tool | undefined) =>
+    nativeTasks && (tool?.execution?.taskSupport === 'optional' || tool?.execution?.taskSupport === 'required');
   const initiate = byName.get(HandleTool.Initiate);
   const resolve = byName.get(HandleTool.Resolve);
-  const names = initiate ? enumOf(initiate.inputSchema.properties?.operation_type) : tools.filter((tool) => taskCapable(tool)).map((tool) => tool.name);
+  const names = initiate
+    ? enumOf(initiate.inputSchema.properties?.operation_type)
+    : tools.filter((tool) => taskCapable(tool)).map((tool) => tool.name);
 
   const operations = names.map((name): OperationInfo => {
     const tool = byName.get(name);

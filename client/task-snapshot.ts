@@ -128,7 +128,10 @@ export function snapshotFromTaskResult(ref: string, result: CallToolResult, know
     operation: null,
     progress: known?.progress ?? null,
     result: status === 'completed' ? (result.structuredContent ?? result.content) : null,
-    error: status === 'completed' ? null : { code: status === 'cancelled' ? 'cancelled' : 'operation_error', message: text || `task ${status}`, retryable: false },
+    error:
+      status === 'completed'
+        ? null
+        : { code: status === 'cancelled' ? 'cancelled' : 'operation_error', message: text || `task ${status}`, retryable: false },
     pollAfterMs: null,
     view: result,
   };

@@ -14,15 +14,21 @@ export function readToolReply<T>(result: unknown, context: RequestContext = {}):
     .trim();
   if (reply.isError) {
     const info = serverErrorInfo(parseJson<{ error?: unknown }>(text)?.error);
-    throw new TaskRequestError(info ?? { code: ClientErrorCode.ProtocolError, message: text || 'the tool failed without saying why', retryable: false }, {
-      ref: context.ref,
-    });
+    throw new TaskRequestError(
+      info ?? { code: ClientErrorCode.ProtocolError, message: text || 'the tool failed without saying why', retryable: false },
+      {
+        ref: context.ref,
+      },
+    );
   }
   const value = reply.structuredContent ?? parseJson(text);
   if (value === undefined || value === null || typeof value !== 'object') {
-    throw new TaskRequestError({ code: ClientErrorCode.ProtocolError, message: `unexpected tool answer: ${text.slice(0, 200) || '(empty)'}`, retryable: false }, {
-      ref: context.ref,
-    });
+    throw new TaskRequestError(
+      { code: ClientErrorCode.ProtocolError, message: `unexpected tool answer: ${text.slice(0, 200) || '(empty)'}`, retryable: false },
+      {
+        ref: context.ref,
+      },
+    );
   }
   return value as T;
 }

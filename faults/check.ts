@@ -54,10 +54,27 @@ const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
 const MAX_PROBLEMS = 8;
 
 /** Judges every tracked task: one terminal state, one transition, a truthful code and result, no double runs. */
-export function checkTasks(name: string, tracked: readonly Tracked[], seen: Observations, startedAt: number, notes: string[] = []): ScenarioReport {
+export function checkTasks(
+  name: string,
+  tracked: readonly Tracked[],
+  seen: Observations,
+  startedAt: number,
+  notes: string[] = [],
+): ScenarioReport {
   const report: ScenarioReport = {
-    name, seconds: (Date.now() - startedAt) / 1000, tasks: tracked.length, completed: 0, failedByCode: {}, cancelled: 0,
-    lost: 0, doubleTerminal: 0, mislabeled: 0, rerun: 0, overlap: 0, problems: [], notes,
+    name,
+    seconds: (Date.now() - startedAt) / 1000,
+    tasks: tracked.length,
+    completed: 0,
+    failedByCode: {},
+    cancelled: 0,
+    lost: 0,
+    doubleTerminal: 0,
+    mislabeled: 0,
+    rerun: 0,
+    overlap: 0,
+    problems: [],
+    notes,
   };
   const problem = (task: Tracked, what: string) => {
     if (report.problems.length < MAX_PROBLEMS) report.problems.push(`${task.key} (${task.taskId}): ${what}`);
@@ -78,7 +95,10 @@ export function checkTasks(name: string, tracked: readonly Tracked[], seen: Obse
     const transitions = seen.transitions.get(task.taskId) ?? [];
     if (transitions.length > 1) {
       report.doubleTerminal++;
-      problem(task, `${transitions.length} terminal transitions: ${transitions.map((t) => `${t.status}/${t.code ?? '-'} by ${t.by ?? t.source}`).join(', ')}`);
+      problem(
+        task,
+        `${transitions.length} terminal transitions: ${transitions.map((t) => `${t.status}/${t.code ?? '-'} by ${t.by ?? t.source}`).join(', ')}`,
+      );
       continue;
     }
     const why = untruthful(task, record, runs, transitions, seen.killedSoonAfter ?? (() => false));
@@ -91,17 +111,30 @@ export function checkTasks(name: string, tracked: readonly Tracked[], seen: Obse
   return report;
 }
 
-function untruthful(task: Tracked, record: TaskRecord, runs: RunStats, transitions: Transition[], killedSoonAfter: (at: number) => boolean): string | undefined {
+function untruthful(
+  task: Tracked,
+  record: TaskRecord,
+  runs: RunStats,
+  transitions: Transition[],
+  killedSoonAfter: (at: number) => boolean,
+): string | undefined {
   // A completed record may keep the error of an earlier attempt for pollers: codes count only on failures.
   const code = record.status === 'failed' ? record.error?.code : undefined;
-  if (transitions.length === 0 && !killedSoonAfter(record.finishedAt ?? 0)) return `${describe(record)}, but no terminal transition was recorded`;
-  if (transitions.length === 1 && (transitions[0]!.status !== record.status || (record.status === 'failed' && transitions[0]!.code !== undefined && transitions[0]!.code !== code))) {
+  if (transitions.length === 0 && !killedSoonAfter(record.finishedAt ?? 0))
+    return `${describe(record)}, but no terminal transition was recorded`;
+  if (
+    transitions.length === 1 &&
+    (transitions[0]!.status !== record.status ||
+      (record.status === 'failed' && transitions[0]!.code !== undefined && transitions[0]!.code !== code))
+  ) {
     return `record says ${describe(record)}, its transition said ${transitions[0]!.status}/${transitions[0]!.code}`;
   }
   const by = transitions[0]?.by;
-  if (by !== undefined && !writers(record, code, runs).includes(by)) return `${describe(record)}, yet its \`task finished\` line says by ${by}`;
+  if (by !== undefined && !writers(record, code, runs).includes(by))
+    return `${describe(record)}, yet its \`task finished\` line says by ${by}`;
   if (runs.overlaps > 0) return `the operation ran twice at once (${runs.runs} runs), ended ${describe(record)}`;
-  if (runs.runs > task.maxRuns) return `the operation ran ${runs.runs} times (at most ${task.maxRuns} allowed: ${runs.outcomes.join(', ')}), ended ${describe(record)}`;
+  if (runs.runs > task.maxRuns)
+    return `the operation ran ${runs.runs} times (at most ${task.maxRuns} allowed: ${runs.outcomes.join(', ')}), ended ${describe(record)}`;
   if (code === 'timeout' && (record.finishedAt ?? Infinity) < record.deadlineAt) {
     return `timeout ${((record.deadlineAt - record.finishedAt!) / 1000).toFixed(1)} s before its deadline`;
   }
@@ -134,17 +167,23 @@ export function describe(record: TaskRecord): string {
 export const completedWith = (result: unknown) => (record: TaskRecord) =>
   record.status !== 'completed'
     ? `expected completed, got ${describe(record)}${record.error ? ` (${record.error.message.slice(0, 120)})` : ''}`
-    : isDeepStrictEqual(record.result, result) ? undefined : `completed with the wrong result ${JSON.stringify(record.result).slice(0, 120)}`;
+    : isDeepStrictEqual(record.result, result)
+      ? undefined
+      : `completed with the wrong result ${JSON.stringify(record.result).slice(0, 120)}`;
 
 /** Failed with this code. */
 export const failedWith = (code: string) => (record: TaskRecord) =>
-  record.status === 'failed' && record.error?.code === code ? undefined : `expected failed/${code}, got ${describe(record)}${record.error ? ` (${record.error.message.slice(0, 120)})` : ''}`;
+  record.status === 'failed' && record.error?.code === code
+    ? undefined
+    : `expected failed/${code}, got ${describe(record)}${record.error ? ` (${record.error.message.slice(0, 120)})` : ''}`;
 
 /** Either judge accepts it. */
-export const either = (...judges: Array<(record: TaskRecord) => string | undefined>) => (record: TaskRecord) => {
-  const reasons = judges.map((judge) => judge(record));
-  return reasons.includes(undefined) ? undefined : reasons.join('; ');
-};
+export const either =
+  (...judges: Array<(record: TaskRecord) => string | undefined>) =>
+  (record: TaskRecord) => {
+    const reasons = judges.map((judge) => judge(record));
+    return reasons.includes(undefined) ? undefined : reasons.join('; ');
+  };
 
 /** Where workers can die (kills, lost leases): worker_lost is a truthful end too (the generic check confirms no run returned). */
 export const workerLost = failedWith('worker_lost');
@@ -153,7 +192,10 @@ export const workerLost = failedWith('worker_lost');
 export const timedOut = failedWith('timeout');
 
 /** Reads every tracked task's final record through the engine's own store (whatever its storage format). */
-export async function readRecords(get: (taskId: string) => Promise<TaskRecord | undefined>, taskIds: readonly string[]): Promise<Map<string, TaskRecord | undefined>> {
+export async function readRecords(
+  get: (taskId: string) => Promise<TaskRecord | undefined>,
+  taskIds: readonly string[],
+): Promise<Map<string, TaskRecord | undefined>> {
   const records = new Map<string, TaskRecord | undefined>();
   const queue = [...taskIds];
   await Promise.all(
@@ -165,7 +207,11 @@ export async function readRecords(get: (taskId: string) => Promise<TaskRecord | 
 }
 
 /** Waits until every task is terminal, or until the last deadline plus `graceMs` has passed; returns the final records. */
-export async function settle(get: (taskId: string) => Promise<TaskRecord | undefined>, taskIds: readonly string[], graceMs: number): Promise<Map<string, TaskRecord | undefined>> {
+export async function settle(
+  get: (taskId: string) => Promise<TaskRecord | undefined>,
+  taskIds: readonly string[],
+  graceMs: number,
+): Promise<Map<string, TaskRecord | undefined>> {
   let records = await readRecords(get, taskIds);
   const lastDeadline = Math.max(0, ...[...records.values()].map((r) => r?.deadlineAt ?? 0));
   const giveUpAt = Math.max(Date.now(), lastDeadline) + graceMs;
@@ -180,10 +226,20 @@ export async function settle(get: (taskId: string) => Promise<TaskRecord | undef
 
 /** The per-scenario table: what happened, the counts, and the first problems found. */
 export function formatReport(r: ScenarioReport): string {
-  const failed = Object.entries(r.failedByCode).map(([code, n]) => `${code} ${n}`).join(', ') || '0';
+  const failed =
+    Object.entries(r.failedByCode)
+      .map(([code, n]) => `${code} ${n}`)
+      .join(', ') || '0';
   const columns: Array<[string, string | number]> = [
-    ['tasks', r.tasks], ['completed', r.completed], ['failed', failed], ['cancelled', r.cancelled], ['lost', r.lost],
-    ['double-terminal', r.doubleTerminal], ['mislabeled', r.mislabeled], ['runs>1', r.rerun], ['ran at once', r.overlap],
+    ['tasks', r.tasks],
+    ['completed', r.completed],
+    ['failed', failed],
+    ['cancelled', r.cancelled],
+    ['lost', r.lost],
+    ['double-terminal', r.doubleTerminal],
+    ['mislabeled', r.mislabeled],
+    ['runs>1', r.rerun],
+    ['ran at once', r.overlap],
   ];
   const widths = columns.map(([label, value]) => Math.max(label.length, String(value).length));
   const row = (cells: Array<string | number>) => `   ${cells.map((c, i) => String(c).padEnd(widths[i]!)).join('  ')}`.trimEnd();

@@ -43,7 +43,13 @@ export interface Harness {
   /** Submits, retrying refused attempts under the same idempotency key (so a retry never makes a second task). */
   submit(request: Omit<SubmitRequest, 'idempotencyKey'> & { idempotencyKey: string }): Promise<TaskRecord>;
   /** Settles the tracked tasks and judges them; `runEvents` replaces the probe's runs (e.g. an HTTP target's hits). */
-  finish(name: string, tracked: readonly Tracked[], startedAt: number, notes?: () => string[], runEvents?: readonly RunEvent[]): Promise<ScenarioReport>;
+  finish(
+    name: string,
+    tracked: readonly Tracked[],
+    startedAt: number,
+    notes?: () => string[],
+    runEvents?: readonly RunEvent[],
+  ): Promise<ScenarioReport>;
   stop(): Promise<void>;
 }
 
@@ -83,8 +89,15 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       }
     },
     async finish(name, tracked, startedAt, notes, runEvents = runs) {
-      const records = await settle(get, tracked.map((t) => t.taskId), SWEEP_INTERVAL_MS * 2 + 1_000);
-      return checkTasks(name, tracked, { records, runs: runStats(runEvents), transitions: transitionsByTask(transitions) }, startedAt, [...(notes?.() ?? []), observedFrom(transitions)]);
+      const records = await settle(
+        get,
+        tracked.map((t) => t.taskId),
+        SWEEP_INTERVAL_MS * 2 + 1_000,
+      );
+      return checkTasks(name, tracked, { records, runs: runStats(runEvents), transitions: transitionsByTask(transitions) }, startedAt, [
+        ...(notes?.() ?? []),
+        observedFrom(transitions),
+      ]);
     },
     async stop() {
       await stack.stop(0);
@@ -106,7 +119,12 @@ export interface ProbeSpec {
 }
 
 /** Submits probe tasks, `concurrency` at a time; `afterSubmit` sees each accepted task (e.g. to schedule a cancel). */
-export async function submitProbes(h: Harness, specs: readonly ProbeSpec[], concurrency = 10, afterSubmit?: (task: TaskRecord, spec: ProbeSpec) => void): Promise<Tracked[]> {
+export async function submitProbes(
+  h: Harness,
+  specs: readonly ProbeSpec[],
+  concurrency = 10,
+  afterSubmit?: (task: TaskRecord, spec: ProbeSpec) => void,
+): Promise<Tracked[]> {
   const tracked: Tracked[] = [];
   const queue = [...specs];
   await Promise.all(
@@ -128,15 +146,22 @@ export async function submitProbes(h: Harness, specs: readonly ProbeSpec[], conc
 }
 
 /** The usual mix: most tasks complete, some fail for good, some fail once and succeed on the retry. */
-export function probeMix(rng: Random, count: number, prefix: string, shape: { maxSeconds: number; maxWaitSeconds?: number; failShare?: number; transientShare?: number }): ProbeSpec[] {
+export function probeMix(
+  rng: Random,
+  count: number,
+  prefix: string,
+  shape: { maxSeconds: number; maxWaitSeconds?: number; failShare?: number; transientShare?: number },
+): ProbeSpec[] {
   const { maxSeconds, maxWaitSeconds = 20, failShare = 0.1, transientShare = 0.1 } = shape;
   return Array.from({ length: count }, (_, i) => {
     const key = `${prefix}-${i}`;
     const owner = OWNERS[i % OWNERS.length]!;
     const seconds = Math.round(rng.between(0, maxSeconds) * 100) / 100;
     const roll = rng();
-    if (roll < failShare) return { key, owner, params: { seconds, fail: `boom ${i}` }, maxWaitSeconds, judge: failedWith('operation_error'), maxRuns: 1 };
-    if (roll < failShare + transientShare) return { key, owner, params: { seconds, failAttempts: 1 }, maxWaitSeconds, judge: completedWith(probeResult(key)), maxRuns: 2 };
+    if (roll < failShare)
+      return { key, owner, params: { seconds, fail: `boom ${i}` }, maxWaitSeconds, judge: failedWith('operation_error'), maxRuns: 1 };
+    if (roll < failShare + transientShare)
+      return { key, owner, params: { seconds, failAttempts: 1 }, maxWaitSeconds, judge: completedWith(probeResult(key)), maxRuns: 2 };
     return { key, owner, params: { seconds }, maxWaitSeconds, judge: completedWith(probeResult(key)), maxRuns: 1 };
   });
 }

@@ -6,14 +6,17 @@ type Handler = (args: { input: object }) => Promise<unknown>;
 /** An AWS SDK v3 client, as far as adding a middleware goes (the DocumentClient shares its client's stack). */
 interface SdkClient {
   middlewareStack: {
-    add(middleware: (next: Handler, context: { commandName?: string }) => Handler, options: { step: 'initialize'; name: string; priority: 'low' }): void;
+    add(
+      middleware: (next: Handler, context: { commandName?: string }) => Handler,
+      options: { step: 'initialize'; name: string; priority: 'low' },
+    ): void;
   };
 }
 
 /** The command about to be sent: its name (`UpdateItemCommand`) and input as our code passed it. */
 export interface Call {
   command: string;
-  input: Record<string, any>;
+  input: Record<string, unknown>;
 }
 
 /** A fault added to a client (for the life of the client); `injected` counts what it did. */
@@ -36,7 +39,11 @@ function intercept(
   const injection: Injection = { injected: 0 };
   client.middlewareStack.add(
     (next, context) => (args) =>
-      around({ command: context.commandName ?? '', input: args.input as Record<string, any> }, (input = args.input) => next({ ...args, input }), injection),
+      around(
+        { command: context.commandName ?? '', input: args.input as Record<string, unknown> },
+        (input = args.input) => next({ ...args, input }),
+        injection,
+      ),
     { step: 'initialize', name, priority: 'low' },
   );
   return injection;

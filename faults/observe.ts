@@ -29,7 +29,13 @@ export function capturingLogger(sink: TransitionSink): Logger {
     protected override printLog(level: number, log: LogItem): void {
       const { message, taskId, status, code, by, level: name, ...rest } = log.getAttributes() as Record<string, unknown>;
       if (message === 'task finished' && typeof taskId === 'string') {
-        sink({ taskId, status: String(status), code: code === undefined ? undefined : String(code), by: by === undefined ? undefined : String(by), source: 'log' });
+        sink({
+          taskId,
+          status: String(status),
+          code: code === undefined ? undefined : String(code),
+          by: by === undefined ? undefined : String(by),
+          source: 'log',
+        });
       } else if (verbose && level >= 16 /* WARN and above */) {
         process.stderr.write(`[stack ${String(name)}] ${String(message)} ${JSON.stringify({ taskId, ...rest }).slice(0, 300)}\n`);
       }
@@ -56,7 +62,9 @@ export function watchTerminalWrites(sink: TransitionSink): () => void {
     patched = true;
     // A throwaway core hands over the store class whatever the engine currently names it.
     const config = loadConfig({ TASK_TABLE: 'unused', TASK_QUEUE_URL: 'http://127.0.0.1:9/unused' });
-    const proto = Object.getPrototypeOf(createCore(config, createAwsClients({ dynamodb: 'http://127.0.0.1:9', sqs: 'http://127.0.0.1:9' })).store) as Record<string, unknown>;
+    const proto = Object.getPrototypeOf(
+      createCore(config, createAwsClients({ dynamodb: 'http://127.0.0.1:9', sqs: 'http://127.0.0.1:9' })).store,
+    ) as Record<string, unknown>;
     const terminal: Record<string, { status: string; code?: string }> = {
       complete: { status: 'completed' },
       fail: { status: 'failed' },

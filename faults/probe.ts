@@ -19,7 +19,10 @@ export interface RunEvent {
 /** Where run events go: memory in-process, an append-only file across kill -9 (faults/serve.ts). */
 export type RunSink = (event: RunEvent) => void;
 
-export const memorySink = (events: RunEvent[]): RunSink => (event) => void events.push(event);
+export const memorySink =
+  (events: RunEvent[]): RunSink =>
+  (event) =>
+    void events.push(event);
 
 /** What one task's operation did across all its runs. */
 export interface RunStats {
@@ -79,7 +82,8 @@ export function probeOperation(sink: RunSink) {
     }),
     retry: { maxAttempts: 3, baseDelaySeconds: 1 },
     async execute({ key, seconds, fail, failAttempts = 0 }, ctx) {
-      const record = (type: RunEvent['type'], outcome?: RunEvent['outcome']) => sink({ type, key, attempt: ctx.attempt, outcome, at: Date.now() });
+      const record = (type: RunEvent['type'], outcome?: RunEvent['outcome']) =>
+        sink({ type, key, attempt: ctx.attempt, outcome, at: Date.now() });
       record('start');
       try {
         await sleep(seconds * 1000, undefined, { signal: ctx.signal });

@@ -32,10 +32,16 @@ export interface SuiteResult {
 }
 
 /** Runs the chosen scenarios one after another (each on a stack of its own) and totals them. */
-export async function runSuite(options: { scale: number; seed: number; only?: readonly string[]; onReport?: (report: ScenarioReport) => void }): Promise<SuiteResult> {
+export async function runSuite(options: {
+  scale: number;
+  seed: number;
+  only?: readonly string[];
+  onReport?: (report: ScenarioReport) => void;
+}): Promise<SuiteResult> {
   const only = options.only ?? [];
   const unknown = only.filter((name) => !SCENARIOS.some((s) => s.name === name));
-  if (unknown.length > 0) throw new Error(`unknown scenario ${unknown.join(', ')}; expected one of: ${SCENARIOS.map((s) => s.name).join(', ')}`);
+  if (unknown.length > 0)
+    throw new Error(`unknown scenario ${unknown.join(', ')}; expected one of: ${SCENARIOS.map((s) => s.name).join(', ')}`);
   const chosen = SCENARIOS.filter((s) => only.length === 0 || only.includes(s.name));
   const reports: ScenarioReport[] = [];
   for (const scenario of chosen) {
@@ -62,7 +68,18 @@ export async function runSuite(options: { scale: number; seed: number; only?: re
 function crashed(scenario: Scenario, scale: number, error: unknown): ScenarioReport {
   const tasks = scenario.size(scale);
   return {
-    name: scenario.name, seconds: 0, tasks, completed: 0, failedByCode: {}, cancelled: 0, lost: tasks, doubleTerminal: 0,
-    mislabeled: 0, rerun: 0, overlap: 0, notes: [], problems: [`the scenario crashed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`],
+    name: scenario.name,
+    seconds: 0,
+    tasks,
+    completed: 0,
+    failedByCode: {},
+    cancelled: 0,
+    lost: tasks,
+    doubleTerminal: 0,
+    mislabeled: 0,
+    rerun: 0,
+    overlap: 0,
+    notes: [],
+    problems: [`the scenario crashed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`],
   };
 }

@@ -29,7 +29,15 @@ export const deploySettingsSchema = z.object({
   jwtIssuer: z.url({ protocol: /^https$/, error: 'must be an https:// URL' }).optional(),
   /** Accepted `aud` values for `auth=jwt`: a comma-separated string or a list. */
   jwtAudience: z
-    .union([z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)), z.array(z.string().min(1))])
+    .union([
+      z.string().transform((s) =>
+        s
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean),
+      ),
+      z.array(z.string().min(1)),
+    ])
     .optional(),
   /** Subscribed to the alarm topic when set (the address must confirm the subscription). */
   alarmEmail: z.email().optional(),

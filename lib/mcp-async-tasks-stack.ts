@@ -39,9 +39,7 @@ export class McpAsyncTasksStack extends Stack {
     });
 
     const auth: McpApiAuth =
-      settings.auth === 'jwt'
-        ? { mode: 'jwt', issuer: settings.jwtIssuer!, audience: settings.jwtAudience! }
-        : { mode: settings.auth };
+      settings.auth === 'jwt' ? { mode: 'jwt', issuer: settings.jwtIssuer!, audience: settings.jwtAudience! } : { mode: settings.auth };
     this.api = new McpApi(this, 'Api', {
       environment: this.engine.environment,
       auth,

@@ -31,7 +31,12 @@ export interface EmulatorOptions {
 export async function startEmulators(options: EmulatorOptions = {}): Promise<Emulators> {
   const tableName = options.tableName ?? 'mcp-async-tasks';
   const queueName = options.queueName ?? 'mcp-async-tasks-work';
-  const dynamo: Server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.dataDir && { path: options.dataDir }) });
+  const dynamo: Server = dynalite({
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+    ...(options.dataDir && { path: options.dataDir }),
+  });
   dynamo.listen(0, '127.0.0.1');
   await Promise.race([once(dynamo, 'listening'), once(dynamo, 'error').then(([e]) => Promise.reject(e))]);
   let sqsServer: LoopbackSqs | undefined;
@@ -67,7 +72,6 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
 
 /** Creates the task table from TASK_TABLE unless it already exists (a restart on the same data). */
 async function createTable({ ddb }: AwsClients, tableName: string): Promise<void> {
-
   try {
     await ddb.send(
       new CreateTableCommand({

@@ -19,7 +19,10 @@ export interface LocalHttpServer {
  * `maxBodyBytes + 1` so a huge upload costs no memory; the handler then answers 413 by itself.
  * @throws the listen error (EADDRINUSE, EACCES) so the caller can name it.
  */
-export async function startHttpServer(handler: ApiGatewayHandler, options: { host: string; port: number; maxBodyBytes: number }): Promise<LocalHttpServer> {
+export async function startHttpServer(
+  handler: ApiGatewayHandler,
+  options: { host: string; port: number; maxBodyBytes: number },
+): Promise<LocalHttpServer> {
   const server = createServer((req, res) => {
     void serve(handler, req, res, options.maxBodyBytes);
   });

@@ -48,7 +48,10 @@ export function startQueuePoller(options: QueuePollerOptions): QueuePoller {
       const done = messages.filter((m) => !failed.has(m.MessageId!));
       if (done.length > 0) {
         await sqs.send(
-          new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }),
+          new DeleteMessageBatchCommand({
+            QueueUrl: queueUrl,
+            Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+          }),
         );
       }
     } catch (error) {

@@ -114,14 +114,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         loopbackPrincipal: true,
         allowedHosts: allowedHostsFor(host),
       });
-      http = await startHttpServer(handler, { host, port: options.port ?? 3000, maxBodyBytes: config.api.maxBodyBytes }).catch((error: NodeJS.ErrnoException) => {
-        throw new StartupError(
-          error.code === 'EADDRINUSE'
-            ? `port ${options.port} on ${host} is already in use; stop the other process or set PORT (PORT=0 picks a free one)`
-            : `cannot listen on ${host}:${options.port}: ${error.message}`,
-          { cause: error },
-        );
-      });
+      http = await startHttpServer(handler, { host, port: options.port ?? 3000, maxBodyBytes: config.api.maxBodyBytes }).catch(
+        (error: NodeJS.ErrnoException) => {
+          throw new StartupError(
+            error.code === 'EADDRINUSE'
+              ? `port ${options.port} on ${host} is already in use; stop the other process or set PORT (PORT=0 picks a free one)`
+              : `cannot listen on ${host}:${options.port}: ${error.message}`,
+            { cause: error },
+          );
+        },
+      );
       url = `http://${host.includes(':') ? `[${host}]` : host}:${http.port}/mcp`;
       config.http.stackPorts = [...config.http.stackPorts, http.port];
     }

@@ -19,7 +19,10 @@ function captureEmf(act: () => void): EmfLine[] {
   } finally {
     spy.mockRestore();
   }
-  return lines.flatMap((l) => l.split('\n')).filter((l) => l.includes('CloudWatchMetrics')).map((l) => JSON.parse(l) as EmfLine);
+  return lines
+    .flatMap((l) => l.split('\n'))
+    .filter((l) => l.includes('CloudWatchMetrics'))
+    .map((l) => JSON.parse(l) as EmfLine);
 }
 
 afterEach(() => vi.restoreAllMocks());
@@ -35,7 +38,8 @@ describe('PowertoolsTelemetry', () => {
       telemetry.flush();
     });
     const byName = new Map<string, EmfLine[]>();
-    for (const doc of docs) for (const m of doc._aws.CloudWatchMetrics[0]!.Metrics) byName.set(m.Name, [...(byName.get(m.Name) ?? []), doc]);
+    for (const doc of docs)
+      for (const m of doc._aws.CloudWatchMetrics[0]!.Metrics) byName.set(m.Name, [...(byName.get(m.Name) ?? []), doc]);
 
     for (const name of [METRIC.TasksSubmitted, METRIC.QueueWait, METRIC.TasksCompleted, METRIC.TaskDuration, METRIC.TasksFailed]) {
       expect(byName.has(name), name).toBe(true);
@@ -45,7 +49,9 @@ describe('PowertoolsTelemetry', () => {
     expect(serviceLevel.service).toBe(SERVICE_NAME);
     // Failures are counted twice: once for the failure-rate alarm (service only), once by error code.
     const failed = byName.get(METRIC.TasksFailed)!;
-    expect(failed.map((d) => d._aws.CloudWatchMetrics[0]!.Dimensions[0]!.sort())).toEqual(expect.arrayContaining([['service'], ['ErrorCode', 'service']]));
+    expect(failed.map((d) => d._aws.CloudWatchMetrics[0]!.Dimensions[0]!.sort())).toEqual(
+      expect.arrayContaining([['service'], ['ErrorCode', 'service']]),
+    );
     expect(failed.find((d) => d.ErrorCode)?.ErrorCode).toBe('timeout');
   });
 });

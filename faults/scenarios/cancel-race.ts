@@ -20,22 +20,37 @@ export const cancelRace: Scenario = {
       const specs = probeMix(rng, this.size(scale), 'cancel', { maxSeconds: 0.6, transientShare: 0 });
       const tracked = await submitProbes(h, specs, 10, (task, spec) => {
         const at = rng.between(0, spec.params.seconds * 1000 + 300);
-        answers.set(task.taskId, new Promise((resolve) => setTimeout(resolve, at)).then(() =>
-          h.stack.core.service.cancel(spec.owner, task.taskId).then(({ changed, task: t }) => ({ changed, status: t.status }), (error: Error) => error),
-        ));
+        answers.set(
+          task.taskId,
+          new Promise((resolve) => setTimeout(resolve, at)).then(() =>
+            h.stack.core.service.cancel(spec.owner, task.taskId).then(
+              ({ changed, task: t }) => ({ changed, status: t.status }),
+              (error: Error) => error,
+            ),
+          ),
+        );
       });
       const settled = new Map<string, { changed: boolean; status: string } | Error>();
       for (const [taskId, answer] of answers) settled.set(taskId, await answer);
-      const judged: Tracked[] = tracked.map((t) => ({ ...t, judge: (record: TaskRecord) => judgeCancel(settled.get(t.taskId)!, record, t.judge) }));
+      const judged: Tracked[] = tracked.map((t) => ({
+        ...t,
+        judge: (record: TaskRecord) => judgeCancel(settled.get(t.taskId)!, record, t.judge),
+      }));
       const cancelled = [...settled.values()].filter((a) => !(a instanceof Error) && a.changed).length;
-      return await h.finish(this.name, judged, startedAt, () => [`${cancelled} cancels took effect, ${settled.size - cancelled} found the task finished`]);
+      return await h.finish(this.name, judged, startedAt, () => [
+        `${cancelled} cancels took effect, ${settled.size - cancelled} found the task finished`,
+      ]);
     } finally {
       await h.stop();
     }
   },
 };
 
-function judgeCancel(answer: { changed: boolean; status: string } | Error, record: TaskRecord, uncancelled: Tracked['judge']): string | undefined {
+function judgeCancel(
+  answer: { changed: boolean; status: string } | Error,
+  record: TaskRecord,
+  uncancelled: Tracked['judge'],
+): string | undefined {
   if (answer instanceof Error) return `the cancel call failed: ${answer.message}`;
   if (answer.changed) return record.status === 'cancelled' ? undefined : `cancel answered "cancelled", yet it ended ${describe(record)}`;
   if (answer.status !== record.status) return `cancel answered "already ${answer.status}", yet it ended ${describe(record)}`;

@@ -40,7 +40,11 @@ export const killRestart: Scenario = {
     const startedAt = Date.now();
     const dataDir = mkdtempSync(join(tmpdir(), 'mcp-async-tasks-faults-'));
     const eventsFile = join(dataDir, 'events.jsonl');
-    const specs = probeMix(rng, this.size(scale), 'kill', { maxSeconds: 2.5, maxWaitSeconds: 60 }).map((spec) => ({ ...spec, judge: either(spec.judge, workerLost), maxRuns: 3 }));
+    const specs = probeMix(rng, this.size(scale), 'kill', { maxSeconds: 2.5, maxWaitSeconds: 60 }).map((spec) => ({
+      ...spec,
+      judge: either(spec.judge, workerLost),
+      maxRuns: 3,
+    }));
     const accepted = new Map<string, string>(); // key → task id
     const killedAt: number[] = [];
     let server: ServerProcess | undefined;
@@ -68,7 +72,12 @@ export const killRestart: Scenario = {
           continue;
         }
         for (let pass = 0; pass < 3 && accepted.size < specs.length; pass++) {
-          await submitAll(clients, batch.filter((s) => !accepted.has(s.key)), accepted, () => true);
+          await submitAll(
+            clients,
+            batch.filter((s) => !accepted.has(s.key)),
+            accepted,
+            () => true,
+          );
         }
         await Promise.all(clients.map((c) => c.close().catch(() => {})));
         if (accepted.size !== specs.length) throw new Error(`only ${accepted.size} of ${specs.length} tasks were accepted`);
@@ -76,19 +85,29 @@ export const killRestart: Scenario = {
         const readerClients = createAwsClients(served.endpoints);
         const reader = createCore(loadConfig({ TASK_TABLE: served.tableName, TASK_QUEUE_URL: served.queueUrl }), readerClients).store;
         const tracked: Tracked[] = specs.map((s) => ({ taskId: accepted.get(s.key)!, key: s.key, judge: s.judge, maxRuns: s.maxRuns }));
-        const records = await settle((id) => reader.get(id), tracked.map((t) => t.taskId), SWEEP_INTERVAL_MS * 2 + 1_000);
+        const records = await settle(
+          (id) => reader.get(id),
+          tracked.map((t) => t.taskId),
+          SWEEP_INTERVAL_MS * 2 + 1_000,
+        );
         readerClients.ddb.destroy();
         readerClients.sqs.destroy();
         const { runs, transitions } = readEvents(eventsFile);
-        return checkTasks(this.name, tracked, {
-          records,
-          runs: runStats(runs),
-          transitions: transitionsByTask(transitions),
-          killedSoonAfter: (t) => killedAt.some((kill) => kill >= t && kill - t < 2_000),
-        }, startedAt, [
-          `killed at ${killedAt.map((at) => `${((at - startedAt) / 1000).toFixed(1)} s`).join(', ')}; ${runs.filter((r) => r.type === 'start').length} runs started`,
-          observedFrom(transitions),
-        ]);
+        return checkTasks(
+          this.name,
+          tracked,
+          {
+            records,
+            runs: runStats(runs),
+            transitions: transitionsByTask(transitions),
+            killedSoonAfter: (t) => killedAt.some((kill) => kill >= t && kill - t < 2_000),
+          },
+          startedAt,
+          [
+            `killed at ${killedAt.map((at) => `${((at - startedAt) / 1000).toFixed(1)} s`).join(', ')}; ${runs.filter((r) => r.type === 'start').length} runs started`,
+            observedFrom(transitions),
+          ],
+        );
       }
       throw new Error('unreachable');
     } finally {
@@ -101,7 +120,9 @@ export const killRestart: Scenario = {
 /** An MCP client over Streamable HTTP acting as `owner`. */
 async function connect(url: string, owner: string): Promise<Client> {
   const client = new Client({ name: `faults-${owner}`, version: '1.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { Authorization: `Bearer ${tokenOf(owner)}` } } }));
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { Authorization: `Bearer ${tokenOf(owner)}` } } }),
+  );
   return client;
 }
 

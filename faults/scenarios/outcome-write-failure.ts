@@ -20,7 +20,7 @@ export const outcomeWriteFailure: Scenario = {
         h.stack.emulators.clients.ddb,
         (call) => {
           if (!isWorkerOutcomeWrite(call)) return false;
-          const taskId = String(call.input.Key?.taskId);
+          const taskId = String((call.input.Key as { taskId?: string } | undefined)?.taskId);
           const n = (tries.get(taskId) ?? 0) + 1;
           tries.set(taskId, n);
           return n === 1 || (n === 2 && taskId.charCodeAt(0) % 3 === 0);

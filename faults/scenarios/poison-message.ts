@@ -4,7 +4,16 @@ import { probeMix, startHarness, submitProbes } from '../harness.js';
 import { sized, type Scenario } from '../scenario.js';
 
 /** Bodies no dispatcher writes: garbage, wrong shapes, and well-formed ids of tasks that do not exist. */
-const poisonBodies = () => ['not json', '{}', '[]', 'null', '{"taskId":42}', `{"taskId":"${'x'.repeat(5000)}"}`, JSON.stringify({ taskId: newTaskId() }), JSON.stringify({ taskId: newTaskId(), extra: true })];
+const poisonBodies = () => [
+  'not json',
+  '{}',
+  '[]',
+  'null',
+  '{"taskId":42}',
+  `{"taskId":"${'x'.repeat(5000)}"}`,
+  JSON.stringify({ taskId: newTaskId() }),
+  JSON.stringify({ taskId: newTaskId(), extra: true }),
+];
 
 /**
  * Poison messages sit on the work queue among real work: they must be dropped without creating,
@@ -36,7 +45,10 @@ export const poisonMessage: Scenario = {
       const report = await h.finish(this.name, tracked, startedAt, () => [`${sent} poison messages sent`]);
       // Not a task's fate, so not in the tally; but a poison message kept in flight is retried until the DLQ.
       const left = await queueDepth(sqs, queueUrl);
-      if (left > 0) report.problems.push(`(no task affected) ${left} message(s) still on the work queue after every task ended: poison retried instead of dropped`);
+      if (left > 0)
+        report.problems.push(
+          `(no task affected) ${left} message(s) still on the work queue after every task ended: poison retried instead of dropped`,
+        );
       // An unknown id must not have conjured up a record.
       for (const id of unknownIds) {
         if (await h.get(id)) {
@@ -56,7 +68,10 @@ async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
   let depth = 0;
   for (let i = 0; i < 10; i++) {
     const { Attributes = {} } = await sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] }),
+      new GetQueueAttributesCommand({
+        QueueUrl: queueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+      }),
     );
     depth = Object.values(Attributes).reduce((sum, n) => sum + Number(n), 0);
     if (depth === 0) break;

@@ -14,7 +14,11 @@ export const sendFailure: Scenario = {
     const startedAt = Date.now();
     const h = await startHarness();
     try {
-      const refused = failCalls(h.stack.emulators.clients.sqs, (call) => call.command === 'SendMessageCommand' && rng.chance(0.1), sendRefused);
+      const refused = failCalls(
+        h.stack.emulators.clients.sqs,
+        (call) => call.command === 'SendMessageCommand' && rng.chance(0.1),
+        sendRefused,
+      );
       const tracked = await submitProbes(h, probeMix(rng, this.size(scale), 'send', { maxSeconds: 1, transientShare: 0.2 }));
       return await h.finish(this.name, tracked, startedAt, () => [`${refused.injected} sends refused`]);
     } finally {

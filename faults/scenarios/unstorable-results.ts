@@ -60,10 +60,21 @@ export const unstorableResults: Scenario = {
             maxWaitSeconds: 20,
           });
           const expected = JSON.parse(served[kind]!) as unknown;
-          tracked.push({ taskId: task.taskId, key, maxRuns: 1, judge: kind === 'oversized' ? failedWith('result_too_large') : exactBody(expected) });
+          tracked.push({
+            taskId: task.taskId,
+            key,
+            maxRuns: 1,
+            judge: kind === 'oversized' ? failedWith('result_too_large') : exactBody(expected),
+          });
         }),
       );
-      return await h.finish(this.name, tracked, startedAt, () => [`${hits.filter((e) => e.type === 'start').length} requests reached the server`], hits); // runs are the server's hits
+      return await h.finish(
+        this.name,
+        tracked,
+        startedAt,
+        () => [`${hits.filter((e) => e.type === 'start').length} requests reached the server`],
+        hits,
+      ); // runs are the server's hits
     } finally {
       await h.stop();
       server.close();
@@ -73,8 +84,10 @@ export const unstorableResults: Scenario = {
 
 /** Completed, HTTP 200, and the body deep-equal to what JSON.parse made of it. */
 const exactBody = (expected: unknown) => (record: TaskRecord) => {
-  if (record.status !== 'completed') return `expected completed, got ${describe(record)}${record.error ? ` (${record.error.message.slice(0, 160)})` : ''}`;
+  if (record.status !== 'completed')
+    return `expected completed, got ${describe(record)}${record.error ? ` (${record.error.message.slice(0, 160)})` : ''}`;
   const result = record.result as { status?: number; body?: unknown } | undefined;
-  if (result?.status !== 200 || !isDeepStrictEqual(result.body, expected)) return `completed with body ${JSON.stringify(result?.body)?.slice(0, 120)}, expected ${JSON.stringify(expected).slice(0, 120)}`;
+  if (result?.status !== 200 || !isDeepStrictEqual(result.body, expected))
+    return `completed with body ${JSON.stringify(result?.body)?.slice(0, 120)}, expected ${JSON.stringify(expected).slice(0, 120)}`;
   return undefined;
 };

@@ -43,7 +43,8 @@ export const workerTimeLimit: Scenario = {
     const plans = new Map<string, Plan>();
     const planned = new Map<string, () => void>();
     const planOf = async (taskId: string): Promise<Plan> => {
-      if (!plans.has(taskId)) await Promise.race([new Promise<void>((resolve) => planned.set(taskId, resolve)), new Promise((r) => setTimeout(r, 2_000))]);
+      if (!plans.has(taskId))
+        await Promise.race([new Promise<void>((resolve) => planned.set(taskId, resolve)), new Promise((r) => setTimeout(r, 2_000))]);
       return plans.get(taskId) ?? 'plenty';
     };
     const deliveries = new Map<string, number>();
@@ -66,7 +67,12 @@ export const workerTimeLimit: Scenario = {
     });
     let sweeping = Promise.resolve();
     const sweeper = setInterval(() => {
-      sweeping = sweeping.then(() => sweep(core.deps).then(() => {}, () => {}));
+      sweeping = sweeping.then(() =>
+        sweep(core.deps).then(
+          () => {},
+          () => {},
+        ),
+      );
     }, SWEEP_INTERVAL_MS);
 
     try {
@@ -94,7 +100,11 @@ export const workerTimeLimit: Scenario = {
           );
         }),
       );
-      const records = await settle((id) => core.store.get(id), tracked.map((t) => t.taskId), SWEEP_INTERVAL_MS * 2 + 1_000);
+      const records = await settle(
+        (id) => core.store.get(id),
+        tracked.map((t) => t.taskId),
+        SWEEP_INTERVAL_MS * 2 + 1_000,
+      );
       const short = [...plans.values()].filter((p) => p !== 'plenty').length;
       return checkTasks(this.name, tracked, { records, runs: runStats(runs), transitions: transitionsByTask(transitions) }, startedAt, [
         `${short} tasks started on a worker with ${SHORT_MS / 1000} s left`,

@@ -129,7 +129,7 @@ let deployed: ApiHandler | undefined;
 
 /** The api Lambda's entry point: configuration from the environment, AWS itself for state and queue. */
 export const handler: ApiHandler = async (event) => {
-  let runtime;
+  let runtime: ReturnType<typeof lambdaRuntime>;
   try {
     runtime = lambdaRuntime();
   } catch (error) {

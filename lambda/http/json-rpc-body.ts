@@ -21,10 +21,17 @@ export function readJsonRpcBody(event: Pick<APIGatewayProxyEventV2, 'body' | 'is
     return { ok: true };
   }
   if (Array.isArray(body)) {
-    return { ok: false, message: 'Invalid Request: JSON-RPC batches are not supported (MCP removed them in protocol 2025-06-18); send one message per request' };
+    return {
+      ok: false,
+      message:
+        'Invalid Request: JSON-RPC batches are not supported (MCP removed them in protocol 2025-06-18); send one message per request',
+    };
   }
   if (typeof body !== 'object' || body === null) {
-    return { ok: false, message: `Invalid Request: the body is ${body === null ? 'null' : `a ${typeof body}`}, not a JSON-RPC message object` };
+    return {
+      ok: false,
+      message: `Invalid Request: the body is ${body === null ? 'null' : `a ${typeof body}`}, not a JSON-RPC message object`,
+    };
   }
   if (JSONRPCMessageSchema.safeParse(body).success) return { ok: true, parsedBody: body };
   // Say what a request (what clients send) lacks: the message schema is a union whose error names no

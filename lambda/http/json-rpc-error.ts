@@ -21,7 +21,12 @@ export interface JsonRpcErrorOptions {
  * An API Gateway result carrying a JSON-RPC error with `id: null` — the shape MCP clients expect
  * from an HTTP-level refusal (the SDK transport answers its own refusals the same way).
  */
-export function jsonRpcErrorResult(statusCode: number, code: number, message: string, options: JsonRpcErrorOptions = {}): APIGatewayProxyStructuredResultV2 {
+export function jsonRpcErrorResult(
+  statusCode: number,
+  code: number,
+  message: string,
+  options: JsonRpcErrorOptions = {},
+): APIGatewayProxyStructuredResultV2 {
   const error = { code, message, ...(options.errorCode && { data: { code: options.errorCode } }) };
   return {
     statusCode,

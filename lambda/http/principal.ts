@@ -12,9 +12,7 @@ export interface PrincipalOptions {
 }
 
 /** Who the caller is, or why not. */
-export type PrincipalResolution =
-  | { ok: true; principal: string }
-  | { ok: false; reason: 'missing_credentials' | 'invalid_token' };
+export type PrincipalResolution = { ok: true; principal: string } | { ok: false; reason: 'missing_credentials' | 'invalid_token' };
 
 /** The principal of callers on the loopback interface when no token map is configured. */
 export const LOCAL_PRINCIPAL = 'local';
@@ -56,7 +54,10 @@ export function resolvePrincipal(event: APIGatewayProxyEventV2, options: Princip
  */
 export function parseAuthTokens(value: string | undefined): Map<string, string> {
   const tokens = new Map<string, string>();
-  for (const entry of (value ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const entry of (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const at = entry.indexOf('=');
     const token = entry.slice(0, at).trim();
     const principal = entry.slice(at + 1).trim();

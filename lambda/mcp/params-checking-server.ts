@@ -21,7 +21,8 @@ export class ParamsCheckingServer extends Server {
     super.setRequestHandler(...args);
     // The SDK has just refused a schema without a method literal, so the shape has one.
     const [schema] = args;
-    (this.requestSchemas ??= new Map()).set(String(getLiteralValue(getObjectShape(schema)!.method!)), schema);
+    this.requestSchemas ??= new Map();
+    this.requestSchemas.set(String(getLiteralValue(getObjectShape(schema)!.method!)), schema);
   }
 
   /** Connects as the SDK does, then checks each request's params before the SDK dispatches it. */

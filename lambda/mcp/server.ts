@@ -14,7 +14,7 @@ import {
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import type { jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
 import type { Config } from '../shared/config.js';
-import { isTerminal } from '../tasks/task.js';
+import { isTerminal, type TaskRecord } from '../tasks/task.js';
 import type { TaskService } from '../tasks/task-service-types.js';
 import { operationResult } from './operation-tools.js';
 import { ParamsCheckingServer } from './params-checking-server.js';
@@ -87,7 +87,7 @@ export function createMcpServer(deps: McpServerDeps): Server {
   const resultWaitSeconds = config.api.taskResultWaitSeconds;
   server.setRequestHandler(GetTaskPayloadRequestSchema, async (request, extra) => {
     const { taskId } = request.params;
-    let record;
+    let record: TaskRecord;
     try {
       record = await service.waitForTerminal(principal, taskId, resultWaitSeconds * 1000, extra.signal);
     } catch (error) {

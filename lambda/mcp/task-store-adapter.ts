@@ -25,7 +25,9 @@ export class PrincipalTaskStore implements TaskStore {
     if (request.method !== 'tools/call' || typeof params.name !== 'string') {
       throw toMcpError(new TaskError(ErrorCode.ValidationError, `${request.method} cannot run as a task`));
     }
-    const { task } = await this.guard(() => this.service.submit({ owner: this.principal, operation: params.name as string, params: params.arguments ?? {} }));
+    const { task } = await this.guard(() =>
+      this.service.submit({ owner: this.principal, operation: params.name as string, params: params.arguments ?? {} }),
+    );
     return toMcpTask(task, this.service);
   }
 

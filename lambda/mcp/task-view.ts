@@ -40,7 +40,9 @@ export function toStatusView(task: TaskRecord, service: TaskService): StatusView
     ...summaryOf(task),
     started_at: isoOrNull(task.startedAt),
     attempt: task.attempt,
-    progress: task.progress ? { percent: task.progress.percent, ...(task.progress.message !== undefined && { message: task.progress.message }) } : null,
+    progress: task.progress
+      ? { percent: task.progress.percent, ...(task.progress.message !== undefined && { message: task.progress.message }) }
+      : null,
     result: task.status === TaskStatus.Completed ? (task.result ?? null) : null,
     poll_after_ms: service.pollAfterMs(task),
     expires_at: iso(task.expiresAt * 1000),

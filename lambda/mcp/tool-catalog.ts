@@ -20,7 +20,10 @@ const built = new WeakMap<readonly Operation[], WeakMap<Config, ToolCatalog>>();
  */
 export function toolCatalog(operations: readonly Operation[], config: Config): ToolCatalog {
   let byConfig = built.get(operations);
-  if (!byConfig) built.set(operations, (byConfig = new WeakMap()));
+  if (!byConfig) {
+    byConfig = new WeakMap();
+    built.set(operations, byConfig);
+  }
   let catalog = byConfig.get(config);
   if (!catalog) {
     const specs = [...createHandleTools(operations, config), ...createOperationTools(operations, config)];

@@ -68,7 +68,9 @@ export function handleToolSchemas(operationNames: readonly [string, ...string[]]
           .int()
           .min(1)
           .optional()
-          .describe(`The task’s time limit in seconds (its SLA); capped at ${config.execution.maxTimeoutSeconds}. Default: the operation’s own, else ${config.execution.defaultTimeoutSeconds}.`),
+          .describe(
+            `The task’s time limit in seconds (its SLA); capped at ${config.execution.maxTimeoutSeconds}. Default: the operation’s own, else ${config.execution.defaultTimeoutSeconds}.`,
+          ),
         wait_seconds: waitSeconds,
       }),
       output: handleViewSchema,

@@ -5,17 +5,14 @@ import { defineOperation, OperationError } from './operation.js';
 import { createSsrfGuard, isIpLiteral } from './ssrf-guard.js';
 
 const input = z.object({
-  method: z
-    .enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'])
-    .default('GET')
-    .describe('HTTP method.'),
-  url: z
-    .url({ protocol: /^https?$/ })
-    .describe('Absolute http:// or https:// URL. Private, loopback and metadata addresses are refused.'),
+  method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']).default('GET').describe('HTTP method.'),
+  url: z.url({ protocol: /^https?$/ }).describe('Absolute http:// or https:// URL. Private, loopback and metadata addresses are refused.'),
   headers: z
     .record(z.string(), z.string())
     .optional()
-    .describe('Request headers. Never logged or shown back, and discarded when the task ends. An Idempotency-Key derived from the task is added unless set here.'),
+    .describe(
+      'Request headers. Never logged or shown back, and discarded when the task ends. An Idempotency-Key derived from the task is added unless set here.',
+    ),
   body: z
     .json()
     .optional()
@@ -43,7 +40,14 @@ export interface HttpResponse {
 
 // Transport failures that a later attempt may well not meet; anything else (TLS, bad headers) will.
 const TRANSIENT_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
 ]);
 
 /** Makes one HTTP request to a public address and returns its status, headers and body. */

@@ -118,8 +118,12 @@ export function createSsrfGuard(options: SsrfGuardOptions): SsrfGuard {
       if (refusedAs === undefined) continue;
       const via = ip === host ? '' : ` (resolves to ${ip})`;
       // This deployment's own database, queue and endpoint: reachable through nothing an allow-list says.
-      if (ownPort) throw new OperationError(`Refused to connect to ${hostname}${via} port ${port}: a port of this server's own services`, { retryable: false });
-      if (!isAllowed(host, ip, family)) throw new OperationError(`Refused to connect to ${hostname}${via}: ${refusedAs} address`, { retryable: false });
+      if (ownPort)
+        throw new OperationError(`Refused to connect to ${hostname}${via} port ${port}: a port of this server's own services`, {
+          retryable: false,
+        });
+      if (!isAllowed(host, ip, family))
+        throw new OperationError(`Refused to connect to ${hostname}${via}: ${refusedAs} address`, { retryable: false });
     }
     return addresses;
   }

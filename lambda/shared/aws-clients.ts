@@ -21,9 +21,7 @@ const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
  * they talk to the emulators with dummy credentials.
  */
 export function createAwsClients(endpoints?: LocalEndpoints): AwsClients {
-  const local = endpoints
-    ? { region: process.env.AWS_REGION ?? 'us-east-1', credentials: LOCAL_CREDENTIALS }
-    : {};
+  const local = endpoints ? { region: process.env.AWS_REGION ?? 'us-east-1', credentials: LOCAL_CREDENTIALS } : {};
   const dynamo = new DynamoDBClient({ ...local, ...(endpoints && { endpoint: endpoints.dynamodb }) });
   const ddb = DynamoDBDocumentClient.from(dynamo, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },

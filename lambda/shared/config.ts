@@ -6,7 +6,12 @@ const seconds = (max: number) => z.coerce.number().int().min(0).max(max);
 const positive = (max: number) => z.coerce.number().int().min(1).max(max);
 const list = z
   .string()
-  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  )
   .or(z.array(z.string()));
 const bool = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
 
@@ -57,7 +62,10 @@ export const configSchema = z.object({
      * non-public addresses; a `host:port` entry admits that port only.
      */
     allowHosts: list
-      .refine((entries) => entries.every((entry) => parseHostPort(entry) !== undefined), 'each entry must be host, host:port or [IPv6]:port')
+      .refine(
+        (entries) => entries.every((entry) => parseHostPort(entry) !== undefined),
+        'each entry must be host, host:port or [IPv6]:port',
+      )
       .default([]),
     maxResponseBytes: positive(10 * 1024 * 1024).default(1024 * 1024),
     /**

@@ -121,31 +121,39 @@ export class DynamoTaskStore implements TaskStore {
   async usage(owner: string, limits: { live: number; startedInWindow: number; windowStart: number }): Promise<CallerUsage> {
     const none = { Count: 0, Items: [] };
     const [live, started] = await Promise.all([
-      limits.live === 0 ? none : this.ddb.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: TASK_TABLE.liveByOwner.name,
-          KeyConditionExpression: 'liveOwner = :owner',
-          ExpressionAttributeValues: { ':owner': owner },
-          Select: 'COUNT',
-          Limit: limits.live,
-        }),
-      ),
-      limits.startedInWindow === 0 ? none : this.ddb.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: TASK_TABLE.byOwner.name,
-          KeyConditionExpression: '#owner = :owner AND createdAt >= :since',
-          ExpressionAttributeNames: { '#owner': 'owner' },
-          ExpressionAttributeValues: { ':owner': owner, ':since': limits.windowStart },
-          ProjectionExpression: 'createdAt',
-          ScanIndexForward: true,
-          Limit: limits.startedInWindow,
-        }),
-      ),
+      limits.live === 0
+        ? none
+        : this.ddb.send(
+            new QueryCommand({
+              TableName: this.tableName,
+              IndexName: TASK_TABLE.liveByOwner.name,
+              KeyConditionExpression: 'liveOwner = :owner',
+              ExpressionAttributeValues: { ':owner': owner },
+              Select: 'COUNT',
+              Limit: limits.live,
+            }),
+          ),
+      limits.startedInWindow === 0
+        ? none
+        : this.ddb.send(
+            new QueryCommand({
+              TableName: this.tableName,
+              IndexName: TASK_TABLE.byOwner.name,
+              KeyConditionExpression: '#owner = :owner AND createdAt >= :since',
+              ExpressionAttributeNames: { '#owner': 'owner' },
+              ExpressionAttributeValues: { ':owner': owner, ':since': limits.windowStart },
+              ProjectionExpression: 'createdAt',
+              ScanIndexForward: true,
+              Limit: limits.startedInWindow,
+            }),
+          ),
     ]);
     const oldest = started.Items?.[0]?.createdAt as number | undefined;
-    return { live: live.Count ?? 0, startedInWindow: started.Items?.length ?? 0, ...(oldest !== undefined && { oldestStartInWindow: oldest }) };
+    return {
+      live: live.Count ?? 0,
+      startedInWindow: started.Items?.length ?? 0,
+      ...(oldest !== undefined && { oldestStartInWindow: oldest }),
+    };
   }
 
   async claim(taskId: string, leaseId: string, leaseMs: number): Promise<TaskRecord | undefined> {
@@ -236,8 +244,7 @@ export class DynamoTaskStore implements TaskStore {
     const now = this.clock();
     const cancelled = await this.transition({
       Key: { taskId },
-      UpdateExpression:
-        `SET #status = :cancelled, #error = :error, finishedAt = :now, updatedAt = :now, expiresAt = :expiresAt ${REMOVE_LIVE_ONLY}`,
+      UpdateExpression: `SET #status = :cancelled, #error = :error, finishedAt = :now, updatedAt = :now, expiresAt = :expiresAt ${REMOVE_LIVE_ONLY}`,
       ConditionExpression: '#owner = :owner AND #status IN (:pending, :processing) AND expiresAt > :nowSeconds',
       ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner', '#error': 'error' },
       ExpressionAttributeValues: {
@@ -318,7 +325,11 @@ export class DynamoTaskStore implements TaskStore {
   /** Fails a live task whose deadline has passed (the worker died or never started it). */
   async failTimedOut(taskId: string, ttlSeconds: number): Promise<boolean> {
     const now = this.clock();
-    const error: TaskErrorInfo = { code: ErrorCode.Timeout, message: 'the task did not finish before its deadline (max_wait_seconds)', retryable: true };
+    const error: TaskErrorInfo = {
+      code: ErrorCode.Timeout,
+      message: 'the task did not finish before its deadline (max_wait_seconds)',
+      retryable: true,
+    };
     return this.terminate(taskId, TaskStatus.Failed, ['error', error], ttlSeconds, {
       condition: '#status IN (:pending, :processing) AND deadlineAt <= :now',
       values: { ':pending': LIVE[0], ':processing': LIVE[1], ':now': now },
@@ -389,8 +400,7 @@ export class DynamoTaskStore implements TaskStore {
     const now = this.clock();
     const updated = await this.transition({
       Key: { taskId },
-      UpdateExpression:
-        `SET #status = :status, #field = :field, finishedAt = :finishedAt, updatedAt = :finishedAt, expiresAt = :expiresAt ${REMOVE_LIVE_ONLY}`,
+      UpdateExpression: `SET #status = :status, #field = :field, finishedAt = :finishedAt, updatedAt = :finishedAt, expiresAt = :expiresAt ${REMOVE_LIVE_ONLY}`,
       ConditionExpression: rule.condition,
       ExpressionAttributeNames: { '#status': 'status', '#field': field },
       ExpressionAttributeValues: {

@@ -58,7 +58,10 @@ export function startLease(options: LeaseOptions): Lease {
   };
 
   const stopAt = Math.min(options.deadlineAt, options.workerLimit);
-  const limitTimer = setTimeout(() => abort(options.deadlineAt <= options.workerLimit ? 'deadline' : 'worker_limit'), Math.max(0, stopAt - clock()));
+  const limitTimer = setTimeout(
+    () => abort(options.deadlineAt <= options.workerLimit ? 'deadline' : 'worker_limit'),
+    Math.max(0, stopAt - clock()),
+  );
 
   const write = () => {
     writing = writing.then(async () => {
@@ -94,7 +97,10 @@ export function startLease(options: LeaseOptions): Lease {
       return Promise.race([work, aborted]);
     },
     reportProgress(percent, message) {
-      pending = { percent: Math.max(0, Math.min(100, Math.round(percent))), ...(message !== undefined && { message: String(message).slice(0, 500) }) };
+      pending = {
+        percent: Math.max(0, Math.min(100, Math.round(percent))),
+        ...(message !== undefined && { message: String(message).slice(0, 500) }),
+      };
       if (clock() - lastWrite >= PROGRESS_WRITE_MS) write();
     },
     abortReason: () => reason,

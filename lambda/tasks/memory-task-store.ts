@@ -154,7 +154,11 @@ export class MemoryTaskStore implements TaskStore {
   async failTimedOut(taskId: string, ttlSeconds: number): Promise<boolean> {
     const task = this.tasks.get(taskId);
     if (!task || !isLive(task) || task.deadlineAt > this.clock()) return false;
-    const error: TaskErrorInfo = { code: ErrorCode.Timeout, message: 'the task did not finish before its deadline (max_wait_seconds)', retryable: true };
+    const error: TaskErrorInfo = {
+      code: ErrorCode.Timeout,
+      message: 'the task did not finish before its deadline (max_wait_seconds)',
+      retryable: true,
+    };
     return this.terminate(task, { status: TaskStatus.Failed, error }, ttlSeconds);
   }
 
@@ -170,8 +174,13 @@ export class MemoryTaskStore implements TaskStore {
 
   async failWorkerLost(seen: DueTask, ttlSeconds: number): Promise<boolean> {
     const task = this.tasks.get(seen.taskId);
-    if (!task || task.status !== TaskStatus.Processing || task.leaseExpiresAt !== seen.leaseExpiresAt || task.attempt < task.maxAttempts) return false;
-    const error: TaskErrorInfo = { code: ErrorCode.WorkerLost, message: `the worker stopped responding on attempt ${seen.attempt} of ${seen.maxAttempts}`, retryable: true };
+    if (!task || task.status !== TaskStatus.Processing || task.leaseExpiresAt !== seen.leaseExpiresAt || task.attempt < task.maxAttempts)
+      return false;
+    const error: TaskErrorInfo = {
+      code: ErrorCode.WorkerLost,
+      message: `the worker stopped responding on attempt ${seen.attempt} of ${seen.maxAttempts}`,
+      retryable: true,
+    };
     return this.terminate(task, { status: TaskStatus.Failed, error }, ttlSeconds);
   }
 

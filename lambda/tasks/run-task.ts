@@ -60,7 +60,12 @@ export async function runTask(deps: CoreDeps, taskId: string, limits: RunLimits 
   const run: Attempt = { deps, task, leaseId, startedAt, log, safeUntil: () => claimedAt + (leaseMs * 2) / 3 };
 
   const operation = deps.operations.find((op) => op.name === task.operation);
-  if (!operation) return finishFailed(run, { code: ErrorCode.UnknownOperation, message: `operation ${task.operation} is not registered`, retryable: false });
+  if (!operation)
+    return finishFailed(run, {
+      code: ErrorCode.UnknownOperation,
+      message: `operation ${task.operation} is not registered`,
+      retryable: false,
+    });
   const params = operation.input.safeParse({ ...task.params, ...task.secretParams });
   if (!params.success) {
     return finishFailed(run, { code: ErrorCode.ValidationError, message: validationMessage(params.error, 'parameters'), retryable: false });
@@ -113,7 +118,11 @@ async function finishCompleted(run: Attempt, value: unknown): Promise<RunOutcome
   const size = Buffer.byteLength(json);
   const cap = config.execution.maxResultBytes;
   if (size > cap) {
-    return finishFailed(run, { code: ErrorCode.ResultTooLarge, message: `the result is ${size} bytes; the limit is ${cap} (MAX_RESULT_BYTES)`, retryable: false });
+    return finishFailed(run, {
+      code: ErrorCode.ResultTooLarge,
+      message: `the result is ${size} bytes; the limit is ${cap} (MAX_RESULT_BYTES)`,
+      retryable: false,
+    });
   }
   let written: boolean;
   try {
@@ -156,21 +165,35 @@ async function retryOrFail(run: Attempt, error: TaskErrorInfo, backoffSeconds: n
   telemetry.retried();
   run.log.info('task will be retried', { backoffSeconds, error: error.message });
   // A lost message is rescued by the sweeper at notBefore + grace.
-  await dispatcher.dispatch(task.taskId, backoffSeconds).catch((e: unknown) => run.log.warn('retry dispatch failed; the sweeper will re-dispatch', { error: String(e) }));
+  await dispatcher
+    .dispatch(task.taskId, backoffSeconds)
+    .catch((e: unknown) => run.log.warn('retry dispatch failed; the sweeper will re-dispatch', { error: String(e) }));
   return 'retried';
 }
 
 function finishTimedOut(run: Attempt): Promise<RunOutcome> {
   const seconds = Math.round((run.task.deadlineAt - run.task.createdAt) / 1000);
-  return finishFailed(run, { code: ErrorCode.Timeout, message: `the task did not finish within its ${seconds} s deadline (max_wait_seconds)`, retryable: true });
+  return finishFailed(run, {
+    code: ErrorCode.Timeout,
+    message: `the task did not finish within its ${seconds} s deadline (max_wait_seconds)`,
+    retryable: true,
+  });
 }
 
 async function finishFailed(run: Attempt, error: TaskErrorInfo): Promise<RunOutcome> {
   const { config, store, clock, telemetry } = run.deps;
-  if (!(await persist(run, 'failure', () => store.fail(run.task.taskId, run.leaseId, error, config.state.ttlSeconds)))) return explainLost(run);
+  if (!(await persist(run, 'failure', () => store.fail(run.task.taskId, run.leaseId, error, config.state.ttlSeconds))))
+    return explainLost(run);
   const durationMs = clock() - run.startedAt;
   telemetry.failed(error.code, durationMs);
-  logFinished(run.log, { taskId: run.task.taskId, status: TaskStatus.Failed, code: error.code, by: 'worker', durationMs, error: error.message });
+  logFinished(run.log, {
+    taskId: run.task.taskId,
+    status: TaskStatus.Failed,
+    code: error.code,
+    by: 'worker',
+    durationMs,
+    error: error.message,
+  });
   return 'failed';
 }
 

@@ -20,7 +20,15 @@ export interface TaskItem extends Omit<TaskRecord, 'params' | 'secretParams' | '
 }
 
 /** Attributes a terminal write removes: the live indexes' keys, the lease, and the secrets. */
-export const LIVE_ONLY_ATTRIBUTES = ['leaseId', 'leaseExpiresAt', 'activeShard', 'liveOwner', 'sweepAt', 'notBefore', 'secretParamsJson'] as const;
+export const LIVE_ONLY_ATTRIBUTES = [
+  'leaseId',
+  'leaseExpiresAt',
+  'activeShard',
+  'liveOwner',
+  'sweepAt',
+  'notBefore',
+  'secretParamsJson',
+] as const;
 
 /** The item for a new (live) record. */
 export function toItem(record: TaskRecord): TaskItem {

@@ -40,7 +40,10 @@ export function createTaskService(deps: CoreDeps): TaskService {
       return quotaExceeded(`${maxStarts} tasks started in the last 60 s (MAX_STARTS_PER_MINUTE_PER_CALLER)`, retryAfterMs);
     }
     if (maxLive > 0 && usage.live >= maxLive) {
-      return quotaExceeded(`${maxLive} tasks are pending or running (MAX_ACTIVE_TASKS_PER_CALLER); wait for one to finish or cancel one`, config.polling.initialIntervalMs);
+      return quotaExceeded(
+        `${maxLive} tasks are pending or running (MAX_ACTIVE_TASKS_PER_CALLER); wait for one to finish or cancel one`,
+        config.polling.initialIntervalMs,
+      );
     }
     return undefined;
   }
@@ -111,7 +114,10 @@ export function createTaskService(deps: CoreDeps): TaskService {
         // The record is durable; the sweeper re-dispatches it on its next run instead of after the grace.
         logger.warn('dispatch failed; task marked for re-dispatch', { taskId, error: String(error) });
         await store.markForRedispatch(taskId).catch((markError: unknown) =>
-          logger.error('could not mark task for re-dispatch; the sweeper finds it after the grace period', { taskId, error: String(markError) }),
+          logger.error('could not mark task for re-dispatch; the sweeper finds it after the grace period', {
+            taskId,
+            error: String(markError),
+          }),
         );
       }
       return { task, created };
@@ -122,7 +128,11 @@ export function createTaskService(deps: CoreDeps): TaskService {
     async waitForTerminal(owner, taskId, waitMs, signal) {
       const until = clock() + Math.max(0, waitMs);
       let task = await get(owner, taskId);
-      for (let pause = WAIT_FIRST_MS; !isTerminal(task.status) && clock() < until && !signal?.aborted; pause = Math.min(WAIT_MAX_MS, pause * 2)) {
+      for (
+        let pause = WAIT_FIRST_MS;
+        !isTerminal(task.status) && clock() < until && !signal?.aborted;
+        pause = Math.min(WAIT_MAX_MS, pause * 2)
+      ) {
         try {
           await sleep(Math.min(pause, until - clock()), undefined, { signal });
         } catch {
@@ -162,7 +172,10 @@ export function createTaskService(deps: CoreDeps): TaskService {
 }
 
 function quotaExceeded(what: string, retryAfterMs: number): TaskError {
-  return new TaskError(ErrorCode.QuotaExceeded, `quota exceeded: ${what}; retry after ${retryAfterMs} ms`, { retryable: true, retryAfterMs });
+  return new TaskError(ErrorCode.QuotaExceeded, `quota exceeded: ${what}; retry after ${retryAfterMs} ms`, {
+    retryable: true,
+    retryAfterMs,
+  });
 }
 
 /** Moves the operation's secret parameters out of the ones that are kept and may be shown. */

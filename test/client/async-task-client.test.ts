@@ -50,7 +50,10 @@ describe('Function: nextPollDelay', () => {
     const samples = Array.from({ length: 500 }, () => Math.random());
 
     // Act
-    const delays = samples.map((value, i) => ({ d: scheduledInterval(DEFAULT_POLL_SCHEDULE, i % 7), delay: nextPollDelay({ schedule: DEFAULT_POLL_SCHEDULE, index: i % 7, random: () => value }) }));
+    const delays = samples.map((value, i) => ({
+      d: scheduledInterval(DEFAULT_POLL_SCHEDULE, i % 7),
+      delay: nextPollDelay({ schedule: DEFAULT_POLL_SCHEDULE, index: i % 7, random: () => value }),
+    }));
 
     // Assess
     for (const { d, delay } of delays) {
@@ -114,7 +117,9 @@ describe('Class: AsyncTaskClient — wait() schedule (fake timers)', () => {
 
   it('prefers the server’s poll_after_ms over its own schedule', async () => {
     // Arrange
-    const server = fakeMcpClient({ answers: [processing({ pollAfterMs: 5000 }), processing({ pollAfterMs: 5000 }), processing({ pollAfterMs: 12000 }), completed] });
+    const server = fakeMcpClient({
+      answers: [processing({ pollAfterMs: 5000 }), processing({ pollAfterMs: 5000 }), processing({ pollAfterMs: 12000 }), completed],
+    });
     const client = new AsyncTaskClient(server.client, { random: lowest, longPoll: false });
 
     // Act
@@ -126,7 +131,10 @@ describe('Class: AsyncTaskClient — wait() schedule (fake timers)', () => {
 
   it('long-polls with the server’s largest wait_seconds and counts the time held as waiting', async () => {
     // Arrange: each live answer is held 20 s; the hints grow like the server's (16 s, then 30 s)
-    const server = fakeMcpClient({ longPollSeconds: 20, answers: [processing({ pollAfterMs: 16000 }), processing({ pollAfterMs: 30000 }), completed] });
+    const server = fakeMcpClient({
+      longPollSeconds: 20,
+      answers: [processing({ pollAfterMs: 16000 }), processing({ pollAfterMs: 30000 }), completed],
+    });
     const client = new AsyncTaskClient(server.client, { random: lowest });
 
     // Act
@@ -148,14 +156,19 @@ describe('Class: AsyncTaskClient — wait() schedule (fake timers)', () => {
     const done = await settle(client.run('delay', { seconds: 1 }));
 
     // Assess
-    expect(server.calls.find((call) => call.method === 'initiate_background_task')?.args).toMatchObject({ operation_type: 'delay', wait_seconds: 20 });
+    expect(server.calls.find((call) => call.method === 'initiate_background_task')?.args).toMatchObject({
+      operation_type: 'delay',
+      wait_seconds: 20,
+    });
     expect(done).toMatchObject({ polls: 0, result: { echo: 'done' } });
     expect(server.timesOf('resolve_task_status')).toHaveLength(0);
   });
 
   it('reports each answer to onProgress with the status, progress and the next poll’s delay', async () => {
     // Arrange
-    const server = fakeMcpClient({ answers: [processing({ pollAfterMs: 2000, progress: { percent: 40, message: 'waited 4 of 10 s' } }), completed] });
+    const server = fakeMcpClient({
+      answers: [processing({ pollAfterMs: 2000, progress: { percent: 40, message: 'waited 4 of 10 s' } }), completed],
+    });
     const client = new AsyncTaskClient(server.client, { random: lowest, longPoll: false });
     const seen: WaitProgress[] = [];
 
@@ -279,7 +292,9 @@ describe('Class: AsyncTaskClient — wait() outcomes', () => {
 
   it('gives up at once on a refusal that will not change, with the ref', async () => {
     // Arrange
-    const server = fakeMcpClient({ answers: [{ status: 'processing', refuse: { code: 'not_found', message: 'task "ref-1" not found', retryable: false } }] });
+    const server = fakeMcpClient({
+      answers: [{ status: 'processing', refuse: { code: 'not_found', message: 'task "ref-1" not found', retryable: false } }],
+    });
     const client = new AsyncTaskClient(server.client, { longPoll: false });
 
     // Act
@@ -312,7 +327,11 @@ describe('Class: AsyncTaskClient — native MCP tasks', () => {
     // Arrange
     const server = fakeMcpClient({
       native: true,
-      answers: [processing({ pollAfterMs: 2000, progress: { percent: 50, message: 'half way' } }), processing({ pollAfterMs: 4000 }), completed],
+      answers: [
+        processing({ pollAfterMs: 2000, progress: { percent: 50, message: 'half way' } }),
+        processing({ pollAfterMs: 4000 }),
+        completed,
+      ],
     });
     const client = new AsyncTaskClient(server.client, { random: lowest, longPoll: false });
     const seen: WaitProgress[] = [];
@@ -321,7 +340,14 @@ describe('Class: AsyncTaskClient — native MCP tasks', () => {
     const done = await settle(client.run('delay', { seconds: 5 }, { onProgress: (progress) => seen.push(progress) }));
 
     // Assess
-    expect(server.calls.map((call) => call.method)).toEqual(['tools/list', 'tools/call', 'tasks/get', 'tasks/get', 'tasks/get', 'tasks/result']);
+    expect(server.calls.map((call) => call.method)).toEqual([
+      'tools/list',
+      'tools/call',
+      'tasks/get',
+      'tasks/get',
+      'tasks/get',
+      'tasks/result',
+    ]);
     expect(server.calls[1]!.args).toMatchObject({ name: 'delay', arguments: { seconds: 5 }, task: {} });
     expect(gaps(server.timesOf('tasks/get'))).toEqual([2000, 4000]);
     expect(done).toMatchObject({ via: 'native', result: { echo: 'done' }, polls: 3 });
@@ -330,7 +356,12 @@ describe('Class: AsyncTaskClient — native MCP tasks', () => {
 
   it('long-polls natively with tasks/result, treating the server’s RequestTimeout as “still working”', async () => {
     // Arrange: the server holds each tasks/result 25 s, then says working with a 30 s hint
-    const server = fakeMcpClient({ native: true, longPollSeconds: 20, holdMs: 25_000, answers: [processing({ pollAfterMs: 30000 }), completed] });
+    const server = fakeMcpClient({
+      native: true,
+      longPollSeconds: 20,
+      holdMs: 25_000,
+      answers: [processing({ pollAfterMs: 30000 }), completed],
+    });
     const client = new AsyncTaskClient(server.client, { random: lowest });
 
     // Act
@@ -379,7 +410,12 @@ describe('Function: toClientError (through wait)', () => {
     // Arrange
     const server = fakeMcpClient({
       native: true,
-      answers: [{ status: 'processing', fail: new McpError(McpErrorCode.InvalidParams, 'x', { code: 'not_found', message: 'task gone', retryable: false }) }],
+      answers: [
+        {
+          status: 'processing',
+          fail: new McpError(McpErrorCode.InvalidParams, 'x', { code: 'not_found', message: 'task gone', retryable: false }),
+        },
+      ],
     });
     const client = new AsyncTaskClient(server.client, { longPoll: false });
 

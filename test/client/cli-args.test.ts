@@ -44,7 +44,10 @@ describe('Function: parseCliArgs', () => {
     // Act
     const fromDefault = parseCliArgs(['ops'], { MCP_URL: '', MCP_TOKEN: '' });
     const fromEnv = parseCliArgs(['ops'], { MCP_URL: 'https://tasks.example.com/mcp', MCP_TOKEN: 'tok' });
-    const fromFlags = parseCliArgs(['ops', '--url', 'http://127.0.0.1:9/mcp', '--token', 'flag'], { MCP_URL: 'https://x/mcp', MCP_TOKEN: 'env' });
+    const fromFlags = parseCliArgs(['ops', '--url', 'http://127.0.0.1:9/mcp', '--token', 'flag'], {
+      MCP_URL: 'https://x/mcp',
+      MCP_TOKEN: 'env',
+    });
 
     // Assess
     expect(fromDefault).toMatchObject({ command: 'ops', common: { url: DEFAULT_URL, json: false, longPoll: true, native: false } });
@@ -55,10 +58,31 @@ describe('Function: parseCliArgs', () => {
 
   it('merges --params-json with --param entries, the latter winning', () => {
     // Act
-    const command = parseCliArgs(['start', 'delay', '--params-json', '{"seconds":1,"echo":"a"}', '--param', 'echo=b', '--wait', '--max-wait', '30', '--idempotency-key', 'k']);
+    const command = parseCliArgs([
+      'start',
+      'delay',
+      '--params-json',
+      '{"seconds":1,"echo":"a"}',
+      '--param',
+      'echo=b',
+      '--wait',
+      '--max-wait',
+      '30',
+      '--idempotency-key',
+      'k',
+    ]);
 
     // Assess
-    expect(command).toEqual(expect.objectContaining({ command: 'start', operation: 'delay', parameters: { seconds: 1, echo: 'b' }, wait: true, maxWaitSeconds: 30, idempotencyKey: 'k' }));
+    expect(command).toEqual(
+      expect.objectContaining({
+        command: 'start',
+        operation: 'delay',
+        parameters: { seconds: 1, echo: 'b' },
+        wait: true,
+        maxWaitSeconds: 30,
+        idempotencyKey: 'k',
+      }),
+    );
   });
 
   it.each([
@@ -166,6 +190,7 @@ describe('Class: ProgressLine', () => {
     vi.advanceTimersByTime(1000);
 
     // Assess
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the escape that clears a terminal line is what is tested
     expect(written[0]).toMatch(/^\r\x1b\[2K\S r1 processing 40% waited 4 of 10 s · 4\.2s$/);
     expect(written.at(-2)).toMatch(/· 5\.2s$/);
     expect(written.at(-1)).toBe('\r\x1b[2K');

@@ -75,12 +75,26 @@ describe.concurrent('CLI: mcp-tasks against the local stack', () => {
     // Assess
     expect(run.code).toBe(ExitCode.Ok);
     expect(run.stdout.trim().split('\n')).toHaveLength(1);
-    expect(JSON.parse(run.stdout)).toMatchObject({ task_ref: expect.any(String), status: 'completed', result: { echo: 'hi' }, polls: expect.any(Number) });
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      task_ref: expect.any(String),
+      status: 'completed',
+      result: { echo: 'hi' },
+      polls: expect.any(Number),
+    });
   });
 
   it('shows plain progress lines on stderr off a terminal and prints the result on stdout', { timeout: SLOW }, async () => {
     // Act
-    const run = await mcpTasks(['start', 'delay', '--params-json', '{"seconds":2,"echo":{"n":1}}', '--wait', '--no-long-poll', '--url', url]);
+    const run = await mcpTasks([
+      'start',
+      'delay',
+      '--params-json',
+      '{"seconds":2,"echo":{"n":1}}',
+      '--wait',
+      '--no-long-poll',
+      '--url',
+      url,
+    ]);
 
     // Assess
     expect(run.code).toBe(ExitCode.Ok);
@@ -119,9 +133,15 @@ describe.concurrent('CLI: mcp-tasks against the local stack', () => {
     // Assess
     expect(started.code).toBe(ExitCode.Ok);
     expect(started.stderr).toContain(`mcp-tasks wait ${ref}`);
-    expect(JSON.parse(status.stdout)).toMatchObject({ task_ref: ref, status: expect.stringMatching(/^(pending|processing)$/), operation_type: 'delay' });
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      task_ref: ref,
+      status: expect.stringMatching(/^(pending|processing)$/),
+      operation_type: 'delay',
+    });
     expect(exhausted.code).toBe(ExitCode.StillRunning);
-    expect(exhausted.stderr.trim().split('\n').at(-1)).toMatch(new RegExp(`^mcp-tasks: task ${ref} is still (pending|processing) after 1 poll; resume with: mcp-tasks wait ${ref}$`));
+    expect(exhausted.stderr.trim().split('\n').at(-1)).toMatch(
+      new RegExp(`^mcp-tasks: task ${ref} is still (pending|processing) after 1 poll; resume with: mcp-tasks wait ${ref}$`),
+    );
     expect(JSON.parse(cancelled.stdout)).toMatchObject({ task_ref: ref, status: 'cancelled' });
     expect(waited.code).toBe(ExitCode.Cancelled);
     expect(JSON.parse(waited.stdout)).toMatchObject({ task_ref: ref, status: 'cancelled', error: { code: 'cancelled' } });

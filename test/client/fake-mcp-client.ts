@@ -71,7 +71,10 @@ export function fakeMcpClient(options: FakeServerOptions) {
     poll_after_ms: live(answer.status) ? (answer.pollAfterMs === undefined ? 1000 : answer.pollAfterMs) : null,
     expires_at: '2026-01-02T00:00:00.000Z',
   });
-  const reply = (value: object): CallToolResult => ({ content: [{ type: 'text', text: JSON.stringify(value) }], structuredContent: value as Record<string, unknown> });
+  const reply = (value: object): CallToolResult => ({
+    content: [{ type: 'text', text: JSON.stringify(value) }],
+    structuredContent: value as Record<string, unknown>,
+  });
   const mcpTask = (answer: ScriptedAnswer): Task => ({
     taskId: REF,
     status: live(answer.status) ? 'working' : (answer.status as Task['status']),
@@ -82,7 +85,14 @@ export function fakeMcpClient(options: FakeServerOptions) {
     ...(answer.progress?.message && { statusMessage: answer.progress.message }),
   });
   const taskResult = (answer: ScriptedAnswer): CallToolResult => ({
-    ...reply({ task_ref: REF, status: answer.status, created_at: '2026-01-01T00:00:00.000Z', poll_after_ms: null, result: answer.result ?? null, error: answer.error ?? null }),
+    ...reply({
+      task_ref: REF,
+      status: answer.status,
+      created_at: '2026-01-01T00:00:00.000Z',
+      poll_after_ms: null,
+      result: answer.result ?? null,
+      error: answer.error ?? null,
+    }),
     ...(answer.status !== 'completed' && { isError: true }),
   });
 
@@ -95,7 +105,10 @@ export function fakeMcpClient(options: FakeServerOptions) {
       name: 'resolve_task_status',
       inputSchema: {
         type: 'object',
-        properties: { task_ref: { type: 'string' }, ...(options.longPollSeconds !== undefined && { wait_seconds: { type: 'number', minimum: 0, maximum: options.longPollSeconds } }) },
+        properties: {
+          task_ref: { type: 'string' },
+          ...(options.longPollSeconds !== undefined && { wait_seconds: { type: 'number', minimum: 0, maximum: options.longPollSeconds } }),
+        },
       },
     },
     { name: 'cancel_task', inputSchema: { type: 'object', properties: { task_ref: { type: 'string' } } } },
@@ -116,15 +129,27 @@ export function fakeMcpClient(options: FakeServerOptions) {
       record('tools/list');
       return { tools };
     },
-    async callTool(params: { name: string; arguments?: Record<string, unknown> }, _schema?: unknown, requestOptions?: { signal?: AbortSignal }) {
+    async callTool(
+      params: { name: string; arguments?: Record<string, unknown> },
+      _schema?: unknown,
+      requestOptions?: { signal?: AbortSignal },
+    ) {
       const args = params.arguments ?? {};
       record(params.name, args);
       if (params.name === 'initiate_background_task') {
         // Held like the real server: with wait_seconds the first answer may already be final.
-        const answer = typeof args.wait_seconds === 'number' && args.wait_seconds > 0 ? next() : { status: 'pending' as const, pollAfterMs: 1000 };
-        if (live(answer.status)) await hold(options.holdMs ?? (args.wait_seconds as number | undefined ?? 0) * 1000, requestOptions?.signal);
+        const answer =
+          typeof args.wait_seconds === 'number' && args.wait_seconds > 0 ? next() : { status: 'pending' as const, pollAfterMs: 1000 };
+        if (live(answer.status))
+          await hold(options.holdMs ?? ((args.wait_seconds as number | undefined) ?? 0) * 1000, requestOptions?.signal);
         const view = statusView(answer);
-        return reply({ task_ref: REF, status: view.status, created_at: view.created_at, poll_after_ms: view.poll_after_ms, ...(!live(answer.status) && { result: view.result, error: view.error }) });
+        return reply({
+          task_ref: REF,
+          status: view.status,
+          created_at: view.created_at,
+          poll_after_ms: view.poll_after_ms,
+          ...(!live(answer.status) && { result: view.result, error: view.error }),
+        });
       }
       if (params.name === 'resolve_task_status') {
         const answer = next();
@@ -156,7 +181,11 @@ export function fakeMcpClient(options: FakeServerOptions) {
           const answer = lastNative && !live(lastNative.status) ? lastNative : next();
           if (live(answer.status)) {
             await hold(options.holdMs ?? 25_000, requestOptions?.signal);
-            throw new McpError(McpErrorCode.RequestTimeout, 'still working', { taskId, status: 'working', pollInterval: answer.pollAfterMs ?? 1000 });
+            throw new McpError(McpErrorCode.RequestTimeout, 'still working', {
+              taskId,
+              status: 'working',
+              pollInterval: answer.pollAfterMs ?? 1000,
+            });
           }
           return taskResult(answer);
         },

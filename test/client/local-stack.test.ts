@@ -41,7 +41,6 @@ afterAll(async () => {
 });
 
 describe('Class: AsyncTaskClient against the local stack over HTTP', () => {
-
   it.each(PATHS)('runs a completing task to its result (%s path)', async (via) => {
     // Act
     const done = await client.run('delay', { seconds: 1, echo: { via } }, { via });
@@ -70,7 +69,10 @@ describe('Class: AsyncTaskClient against the local stack over HTTP', () => {
     const failed = error as TaskFailedError;
     expect(failed).toMatchObject({ code: 'operation_error', reason: 'upstream broke' });
     expect(failed.ref).toEqual(expect.any(String));
-    expect(await client.status(failed.ref!)).toMatchObject({ status: 'failed', error: { code: 'operation_error', message: 'upstream broke' } });
+    expect(await client.status(failed.ref!)).toMatchObject({
+      status: 'failed',
+      error: { code: 'operation_error', message: 'upstream broke' },
+    });
   });
 
   it.each(PATHS)('throws TaskCancelledError when the task is cancelled while being waited for (%s path)', async (via) => {
@@ -164,7 +166,6 @@ describe('Class: AsyncTaskClient against the local stack over HTTP', () => {
 });
 
 describe('Function: createAgentTools against the local stack', () => {
-
   it('turns each operation into a tool that starts and waits in one call', async () => {
     // Act
     const tools = await createAgentTools(client);

@@ -6,12 +6,33 @@ import type { TaskRecord } from '../../lambda/tasks/task.js';
 
 const now = Date.now();
 const record = (taskId: string, fields: Partial<TaskRecord>): TaskRecord => ({
-  taskId, owner: 'o', operation: 'probe', params: {}, status: 'completed', attempt: 1, maxAttempts: 3, createdAt: now - 5_000,
-  updatedAt: now, finishedAt: now, deadlineAt: now + 10_000, payloadHash: 'h', expiresAt: now / 1000 + 3600, ...fields,
+  taskId,
+  owner: 'o',
+  operation: 'probe',
+  params: {},
+  status: 'completed',
+  attempt: 1,
+  maxAttempts: 3,
+  createdAt: now - 5_000,
+  updatedAt: now,
+  finishedAt: now,
+  deadlineAt: now + 10_000,
+  payloadHash: 'h',
+  expiresAt: now / 1000 + 3600,
+  ...fields,
 });
 const track = (taskId: string, judge: Tracked['judge'], maxRuns = 1): Tracked => ({ taskId, key: taskId, judge, maxRuns });
-const done = (taskId: string, status = 'completed', code?: string): Transition => ({ taskId, status, code, source: 'log', by: status === 'completed' ? 'worker' : 'sweeper' });
-const ran = (key: string, outcome: RunEvent['outcome'] = 'ok', life = 0): RunEvent[] => [{ type: 'start', key, life }, { type: 'end', key, outcome, life }];
+const done = (taskId: string, status = 'completed', code?: string): Transition => ({
+  taskId,
+  status,
+  code,
+  source: 'log',
+  by: status === 'completed' ? 'worker' : 'sweeper',
+});
+const ran = (key: string, outcome: RunEvent['outcome'] = 'ok', life = 0): RunEvent[] => [
+  { type: 'start', key, life },
+  { type: 'end', key, outcome, life },
+];
 
 describe('fault checks', () => {
   it('counts lost, double-terminal and each kind of untruthful end', () => {
@@ -44,7 +65,9 @@ describe('fault checks', () => {
     const runs = runStats([...ran('fine'), ...ran('twice'), ...ran('wrong'), ...ran('rerun'), ...ran('rerun'), ...ran('lostlie')]);
     const report = checkTasks('t', tracked, { records, runs, transitions }, now);
     expect(report).toMatchObject({ tasks: 7, lost: 1, doubleTerminal: 1, mislabeled: 4, rerun: 1 });
-    expect(report.problems.join('\n')).toMatch(/wrong result[\s\S]*before its deadline[\s\S]*ran 2 times[\s\S]*worker_lost, yet its runs returned/);
+    expect(report.problems.join('\n')).toMatch(
+      /wrong result[\s\S]*before its deadline[\s\S]*ran 2 times[\s\S]*worker_lost, yet its runs returned/,
+    );
   });
 
   it('sees two runs of one task at once, but not a run that died with its process followed by the next life', () => {

@@ -12,7 +12,10 @@ describe('fault suite (slice)', () => {
     const expected = SLICE.map((name) => SCENARIOS.find((s) => s.name === name)!.size(SCALE));
     // The report is the diagnosis when this fails.
     const reports = result.reports.map(formatReport).join('\n');
-    expect(result.reports.map((r) => r.tasks), reports).toEqual(expected);
+    expect(
+      result.reports.map((r) => r.tasks),
+      reports,
+    ).toEqual(expected);
     expect(expected).toEqual([25, 25, 25]);
     expect(result.summary, reports).toBe('faults: 3 scenarios, 75 tasks, 0 lost, 0 double-terminal, 0 mislabeled');
   }, 40_000);

@@ -95,7 +95,9 @@ describe('Function: toWebRequest', () => {
 describe('Function: toApiGatewayResult', () => {
   it('keeps the status code and a JSON body as text', async () => {
     // Act
-    const result = await toApiGatewayResult(new Response('{"ok":true}', { status: 202, headers: { 'content-type': 'application/json; charset=utf-8' } }));
+    const result = await toApiGatewayResult(
+      new Response('{"ok":true}', { status: 202, headers: { 'content-type': 'application/json; charset=utf-8' } }),
+    );
 
     // Assess
     expect(result).toMatchObject({ statusCode: 202, body: '{"ok":true}', isBase64Encoded: false });

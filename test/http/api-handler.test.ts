@@ -26,7 +26,11 @@ function fakeLogger() {
   return { error: vi.fn(), warn: vi.fn(), info: vi.fn(), debug: vi.fn() } as unknown as Logger & { error: ReturnType<typeof vi.fn> };
 }
 
-async function callListTasks(deps: Partial<ApiHandlerDeps> & { service: TaskService }, context: EventContext = {}, headers: Record<string, string> = {}) {
+async function callListTasks(
+  deps: Partial<ApiHandlerDeps> & { service: TaskService },
+  context: EventContext = {},
+  headers: Record<string, string> = {},
+) {
   const handler = createApiHandler({ config, ...deps });
   const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'list_tasks', arguments: {} } });
   const request = new Request(MCP_URL, { method: 'POST', body, headers: { ...MCP_POST_HEADERS, ...headers } });
@@ -75,7 +79,10 @@ describe('Function: createApiHandler', () => {
     const service = fakeService();
 
     // Act
-    const result = await callListTasks({ service, config: loadConfig({ LOG_LEVEL: 'SILENT', AUTH_DISABLED: 'true' }) }, { sourceIp: '198.51.100.4' });
+    const result = await callListTasks(
+      { service, config: loadConfig({ LOG_LEVEL: 'SILENT', AUTH_DISABLED: 'true' }) },
+      { sourceIp: '198.51.100.4' },
+    );
 
     // Assess
     expect(result.statusCode).toBe(200);
@@ -85,7 +92,9 @@ describe('Function: createApiHandler', () => {
   it('answers an unexpected service failure as internal_error without its details, and logs it', async () => {
     // Arrange
     const logger = fakeLogger();
-    const service = fakeService({ list: vi.fn(async () => Promise.reject(new Error('connect ECONNREFUSED 10.1.2.3:443 /var/task/secret.js'))) });
+    const service = fakeService({
+      list: vi.fn(async () => Promise.reject(new Error('connect ECONNREFUSED 10.1.2.3:443 /var/task/secret.js'))),
+    });
 
     // Act
     const result = await callListTasks({ service, logger }, { jwtClaims: { sub: 'user-42' } });
@@ -95,7 +104,9 @@ describe('Function: createApiHandler', () => {
     expect(result.body).not.toMatch(/ECONNREFUSED|secret/);
     const reply = JSON.parse(result.body!) as { result: { isError: boolean; content: { text: string }[] } };
     expect(reply.result.isError).toBe(true);
-    expect(JSON.parse(reply.result.content[0]!.text)).toEqual({ error: { code: 'internal_error', message: expect.any(String), retryable: true } });
+    expect(JSON.parse(reply.result.content[0]!.text)).toEqual({
+      error: { code: 'internal_error', message: expect.any(String), retryable: true },
+    });
     expect(logger.error).toHaveBeenCalled();
   });
 
@@ -114,7 +125,11 @@ describe('Function: createApiHandler', () => {
 
     // Assess
     expect(result.statusCode).toBe(500);
-    expect(JSON.parse(result.body!)).toEqual({ jsonrpc: '2.0', id: null, error: { code: -32603, message: 'Internal error', data: { code: 'internal_error' } } });
+    expect(JSON.parse(result.body!)).toEqual({
+      jsonrpc: '2.0',
+      id: null,
+      error: { code: -32603, message: 'Internal error', data: { code: 'internal_error' } },
+    });
     expect(logger.error).toHaveBeenCalledWith('api request failed unexpectedly', expect.anything());
   });
 

@@ -20,7 +20,10 @@ describe('api Lambda entry point (handler)', () => {
     vi.stubEnv('MAX_CONCURRENCY', 'lots');
     const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
     const { handler } = await import('../../lambda/handlers/api.js');
-    const event = () => toApiGatewayEvent(new Request(MCP_URL, { method: 'POST', headers: MCP_POST_HEADERS, body: initialize }), { jwtClaims: { sub: 'alice' } });
+    const event = () =>
+      toApiGatewayEvent(new Request(MCP_URL, { method: 'POST', headers: MCP_POST_HEADERS, body: initialize }), {
+        jwtClaims: { sub: 'alice' },
+      });
 
     const refused = await handler(await event());
     expect(refused.statusCode).toBe(500);
@@ -31,6 +34,8 @@ describe('api Lambda entry point (handler)', () => {
     vi.stubEnv('MAX_CONCURRENCY', '20');
     const served = await handler(await event()); // initialize touches neither table nor queue
     expect(served.statusCode).toBe(200);
-    expect(JSON.parse(served.body!)).toMatchObject({ result: { serverInfo: { name: 'mcp-async-tasks' }, capabilities: { tools: {}, tasks: {} } } });
+    expect(JSON.parse(served.body!)).toMatchObject({
+      result: { serverInfo: { name: 'mcp-async-tasks' }, capabilities: { tools: {}, tasks: {} } },
+    });
   });
 });

@@ -24,7 +24,9 @@ describe('Function: checkOrigin', () => {
   });
 
   it('accepts an explicitly allowed Origin', () => {
-    expect(checkOrigin({ host: 'localhost:3000', origin: 'http://localhost:6274' }, { ...local, allowedOrigins: ['http://localhost:6274'] })).toEqual({ ok: true });
+    expect(
+      checkOrigin({ host: 'localhost:3000', origin: 'http://localhost:6274' }, { ...local, allowedOrigins: ['http://localhost:6274'] }),
+    ).toEqual({ ok: true });
   });
 
   it('accepts allowed hosts with or without a port', () => {

@@ -17,7 +17,10 @@ const onAws: PrincipalOptions = { authDisabled: false };
 
 describe('Function: resolvePrincipal', () => {
   it('takes the JWT authorizer’s sub claim', () => {
-    expect(resolvePrincipal(event({ authorizer: { jwt: { claims: { sub: 'user-123' }, scopes: [] } } }), onAws)).toEqual({ ok: true, principal: 'user-123' });
+    expect(resolvePrincipal(event({ authorizer: { jwt: { claims: { sub: 'user-123' }, scopes: [] } } }), onAws)).toEqual({
+      ok: true,
+      principal: 'user-123',
+    });
   });
 
   it('takes the Lambda authorizer’s principal', () => {
@@ -34,7 +37,10 @@ describe('Function: resolvePrincipal', () => {
 
   it('refuses a caller without an authorizer principal on AWS, even from loopback', () => {
     expect(resolvePrincipal(event({ sourceIp: '127.0.0.1' }), onAws)).toEqual({ ok: false, reason: 'missing_credentials' });
-    expect(resolvePrincipal(event({ authorizer: { jwt: { claims: { sub: '' } } } }), onAws)).toEqual({ ok: false, reason: 'missing_credentials' });
+    expect(resolvePrincipal(event({ authorizer: { jwt: { claims: { sub: '' } } } }), onAws)).toEqual({
+      ok: false,
+      reason: 'missing_credentials',
+    });
   });
 
   it('maps a known bearer token to its principal, case-insensitively on the scheme', () => {
@@ -60,7 +66,10 @@ describe('Function: resolvePrincipal', () => {
   it('lets unidentified callers in as `anonymous` only when auth is explicitly disabled', () => {
     expect(resolvePrincipal(event(), { authDisabled: true })).toEqual({ ok: true, principal: 'anonymous' });
     expect(resolvePrincipal(event(), { authDisabled: true, authTokens: tokens })).toEqual({ ok: true, principal: 'anonymous' });
-    expect(resolvePrincipal(event({ authorization: 'Bearer wrong' }), { authDisabled: true, authTokens: tokens })).toEqual({ ok: false, reason: 'invalid_token' });
+    expect(resolvePrincipal(event({ authorization: 'Bearer wrong' }), { authDisabled: true, authTokens: tokens })).toEqual({
+      ok: false,
+      reason: 'invalid_token',
+    });
   });
 });
 

@@ -67,7 +67,13 @@ describe('Class: ApiKeyStore', () => {
     expect(key).toMatch(new RegExp(`^${API_KEY_PREFIX}[A-Za-z0-9_-]{43}$`));
     const { Items } = await ddb.send(new ScanCommand({ TableName: tableName }));
     expect(Items).toEqual([
-      { keyHash: hashApiKey(key), keyId: hashApiKey(key).slice(0, 16), principal: 'alice', createdAt: 1_700_000_000_000, description: 'laptop' },
+      {
+        keyHash: hashApiKey(key),
+        keyId: hashApiKey(key).slice(0, 16),
+        principal: 'alice',
+        createdAt: 1_700_000_000_000,
+        description: 'laptop',
+      },
     ]);
     expect(JSON.stringify(Items)).not.toContain(key);
     expect(record.keyId).toBe(hashApiKey(key).slice(0, 16));

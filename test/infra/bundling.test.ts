@@ -39,7 +39,7 @@ console.log(JSON.stringify({ importMs, probe }));
 describe('Bundling: the real handlers, as cdk synth builds them', () => {
   const outdir = mkdtempSync(join(tmpdir(), 'mcp-async-tasks-synth-'));
   let stack: McpAsyncTasksStack;
-  let template: { Resources: Record<string, { Properties: Record<string, any>; Metadata?: Record<string, string> }> };
+  let template: { Resources: Record<string, { Properties: Record<string, unknown>; Metadata?: Record<string, string> }> };
 
   beforeAll(() => {
     // The real pipeline: NodejsFunction's local esbuild, then aws-cdk-lib's CloudFormation validation,
@@ -80,7 +80,7 @@ describe('Bundling: the real handlers, as cdk synth builds them', () => {
     const assetDir = join(outdir, resource.Metadata!['aws:asset:path']!);
     const bundle = join(assetDir, 'index.mjs');
     const variables = Object.fromEntries(
-      Object.entries(resource.Properties.Environment.Variables as Record<string, unknown>).map(([key, value]) => [
+      Object.entries((resource.Properties.Environment as { Variables: Record<string, unknown> }).Variables).map(([key, value]) => [
         key,
         // References resolve at deploy time; any well-formed value will do for a cold start here.
         typeof value === 'string'

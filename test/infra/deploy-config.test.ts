@@ -72,7 +72,10 @@ describe('Function: readDeployConfig', () => {
     [{ logRetentionDays: '10' }, /^Invalid logRetentionDays="10": must be one of 1, 3, 5, 7, 14, 30/],
     [{ alarmEmail: 'ops-at-example' }, /^Invalid alarmEmail="ops-at-example": /],
     [{ removalPolicy: 'snapshot' }, /^Invalid removalPolicy="snapshot": /],
-    [{ ...JWT_CONTEXT, jwtIssuer: 'http://login.example.com' }, /^Invalid jwtIssuer="http:\/\/login.example.com": must be an https:\/\/ URL/],
+    [
+      { ...JWT_CONTEXT, jwtIssuer: 'http://login.example.com' },
+      /^Invalid jwtIssuer="http:\/\/login.example.com": must be an https:\/\/ URL/,
+    ],
   ])('refuses %j with an error naming the key', (context, message) => {
     expect(refusal(context)).toMatch(message);
   });

@@ -7,11 +7,13 @@ import { JWT_CONTEXT, synthStack } from './stack-fixture.js';
 
 /** Every acknowledgement in the tree, as `path: rule → reason`. */
 function acknowledgements(root: IConstruct): { path: string; rule: string; reason: string }[] {
-  return root.node.findAll().flatMap((c) =>
-    c.node.metadata
-      .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-      .flatMap((m) => Object.entries(m.data as Record<string, string>).map(([rule, reason]) => ({ path: c.node.path, rule, reason }))),
-  );
+  return root.node
+    .findAll()
+    .flatMap((c) =>
+      c.node.metadata
+        .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+        .flatMap((m) => Object.entries(m.data as Record<string, string>).map(([rule, reason]) => ({ path: c.node.path, rule, reason }))),
+    );
 }
 
 describe('cdk-nag: AwsSolutionsChecks', () => {
@@ -60,7 +62,10 @@ describe('cdk-nag: AwsSolutionsChecks', () => {
 
     // Assess
     expect(report.violations).toEqual([
-      expect.objectContaining({ ruleName: 'AwsSolutions-APIG4', violatingResources: [expect.objectContaining({ constructPath: route.node.path })] }),
+      expect.objectContaining({
+        ruleName: 'AwsSolutions-APIG4',
+        violatingResources: [expect.objectContaining({ constructPath: route.node.path })],
+      }),
     ]);
   });
 });

@@ -84,7 +84,13 @@ export function statementsOf(template: Template, fn: HandlerFunction): Statement
 
 /** The sorted, de-duplicated actions a handler's role is allowed. */
 export function actionsOf(template: Template, fn: HandlerFunction): string[] {
-  return [...new Set(statementsOf(template, fn).filter((s) => s.Effect === 'Allow').flatMap((s) => s.Action))].sort();
+  return [
+    ...new Set(
+      statementsOf(template, fn)
+        .filter((s) => s.Effect === 'Allow')
+        .flatMap((s) => s.Action),
+    ),
+  ].sort();
 }
 
 /** The resources a handler's role may apply `action` to. */

@@ -101,9 +101,7 @@ describe('Stack: McpAsyncTasksStack (auth=apikey, defaults)', () => {
         synth.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
           Queues: [{ Ref: logicalId(queue) }],
           PolicyDocument: {
-            Statement: Match.arrayWith([
-              Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-            ]),
+            Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
           },
         });
       }
@@ -137,7 +135,8 @@ describe('Stack: McpAsyncTasksStack (auth=apikey, defaults)', () => {
     });
 
     it('give the worker WORKER_TIMEOUT_SECONDS, the sweeper a reserved concurrency of 1, the api 29 s and 1024 MB', () => {
-      const props = (fn: HandlerFunction) => synth.template.toJSON().Resources[logicalId(fn.function)].Properties as Record<string, unknown>;
+      const props = (fn: HandlerFunction) =>
+        synth.template.toJSON().Resources[logicalId(fn.function)].Properties as Record<string, unknown>;
       const fns = functions(synth);
       expect(props(fns.worker)).toMatchObject({ Timeout: WORKER_TIMEOUT_SECONDS });
       expect(props(fns.sweeper)).toMatchObject({ ReservedConcurrentExecutions: 1, Timeout: 55 });
@@ -230,8 +229,8 @@ describe('Stack: McpAsyncTasksStack (auth=apikey, defaults)', () => {
         },
         DeletionPolicy: 'Retain',
       });
-      const variables = synth.template.toJSON().Resources[logicalId(synth.stack.api.authorizerFunction!.function)].Properties.Environment
-        .Variables;
+      const variables =
+        synth.template.toJSON().Resources[logicalId(synth.stack.api.authorizerFunction!.function)].Properties.Environment.Variables;
       expect(variables.API_KEY_TABLE).toEqual({ Ref: logicalId(keys) });
     });
 
@@ -254,17 +253,29 @@ describe('Stack: McpAsyncTasksStack (auth=apikey, defaults)', () => {
 
   describe('Monitoring', () => {
     const alarm = (name: string) => synth.template.toJSON().Resources[logicalId(synth.stack.monitoring.alarms[name]!)].Properties;
-    const taskMetric = (metricName: string) => ({ Namespace: 'McpAsyncTasks', MetricName: metricName, Dimensions: [{ Name: 'service', Value: SERVICE_NAME }] });
+    const taskMetric = (metricName: string) => ({
+      Namespace: 'McpAsyncTasks',
+      MetricName: metricName,
+      Dimensions: [{ Name: 'service', Value: SERVICE_NAME }],
+    });
 
     it('alarms on the failure rate failed / (completed + failed), only with 10 finished tasks, over ALERT_FAILURE_RATE', () => {
       const props = alarm('failureRate');
-      expect(props).toMatchObject({ Threshold: 0.05, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 1, TreatMissingData: 'notBreaching' });
+      expect(props).toMatchObject({
+        Threshold: 0.05,
+        ComparisonOperator: 'GreaterThanThreshold',
+        EvaluationPeriods: 1,
+        TreatMissingData: 'notBreaching',
+      });
       expect(props.Metrics).toEqual(
         expect.arrayContaining([
           expect.objectContaining({ Expression: 'IF((completed + failed) >= 10, failed / (completed + failed), 0)', ReturnData: true }),
           expect.objectContaining({ Id: 'completed', Expression: 'FILL(completedRaw, 0)', ReturnData: false }),
           expect.objectContaining({ Id: 'failed', Expression: 'FILL(failedRaw, 0)', ReturnData: false }),
-          expect.objectContaining({ Id: 'completedRaw', MetricStat: { Metric: taskMetric(METRIC.TasksCompleted), Period: 900, Stat: 'Sum' } }),
+          expect.objectContaining({
+            Id: 'completedRaw',
+            MetricStat: { Metric: taskMetric(METRIC.TasksCompleted), Period: 900, Stat: 'Sum' },
+          }),
           expect.objectContaining({ Id: 'failedRaw', MetricStat: { Metric: taskMetric(METRIC.TasksFailed), Period: 900, Stat: 'Sum' } }),
         ]),
       );
@@ -342,7 +353,14 @@ describe('Stack: McpAsyncTasksStack (auth=apikey, defaults)', () => {
 
     it('draws a dashboard of throughput, failure rate, durations and queue depth', () => {
       const body = JSON.stringify(synth.template.findResources('AWS::CloudWatch::Dashboard'));
-      for (const text of ['Task throughput', 'Task failure rate', 'Task duration', 'Queue depth', METRIC.QueueWait, 'ApproximateNumberOfMessagesVisible']) {
+      for (const text of [
+        'Task throughput',
+        'Task failure rate',
+        'Task duration',
+        'Queue depth',
+        METRIC.QueueWait,
+        'ApproximateNumberOfMessagesVisible',
+      ]) {
         expect(body).toContain(text);
       }
     });
@@ -353,7 +371,9 @@ describe('Stack: McpAsyncTasksStack (auth=apikey, defaults)', () => {
     expect(Object.keys(outputs).sort()).toEqual(
       ['AlarmTopicArn', 'ApiKeyTableName', 'DashboardUrl', 'DeadLetterQueueName', 'McpEndpoint', 'TaskQueueName', 'TaskTableName'].sort(),
     );
-    expect(outputs.McpEndpoint.Value).toEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId(synth.stack.api.httpApi), 'ApiEndpoint'] }, '/mcp']] });
+    expect(outputs.McpEndpoint.Value).toEqual({
+      'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId(synth.stack.api.httpApi), 'ApiEndpoint'] }, '/mcp']],
+    });
     expect(outputs.TaskTableName.Value).toEqual({ Ref: logicalId(synth.stack.engine.table.table) });
     expect(outputs.TaskQueueName.Value).toEqual({ 'Fn::GetAtt': [logicalId(synth.stack.engine.queue.queue), 'QueueName'] });
     expect(outputs.DeadLetterQueueName.Value).toEqual({ 'Fn::GetAtt': [logicalId(synth.stack.engine.queue.deadLetterQueue), 'QueueName'] });
@@ -425,12 +445,22 @@ describe('Stack: McpAsyncTasksStack (other auth modes and settings)', () => {
 
     // Assess
     expect(stack.stackName).toBe('McpAsyncTasks-staging');
-    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { DefaultRouteSettings: { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 } });
-    template.hasResourceProperties('AWS::Lambda::Function', { Description: Match.stringLikeRegexp('^MCP endpoint'), MemorySize: 512, Timeout: 28 });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('^MCP endpoint'),
+      MemorySize: 512,
+      Timeout: 28,
+    });
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { BatchSize: 2, ScalingConfig: { MaximumConcurrency: 7 } });
     for (const group of Object.values(template.findResources('AWS::Logs::LogGroup'))) expect(group.Properties.RetentionInDays).toBe(7);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'McpAsyncTasks-staging-failureRate', Threshold: 0.1 });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'McpAsyncTasks-staging-duration', Namespace: 'Tasks/Staging', Threshold: 300_000 });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'McpAsyncTasks-staging-duration',
+      Namespace: 'Tasks/Staging',
+      Threshold: 300_000,
+    });
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
     const apiEnv = template.toJSON().Resources[logicalId(stack.api.handler.function)].Properties.Environment.Variables;
     expect(apiEnv).toMatchObject({
@@ -450,6 +480,7 @@ describe('Stack: McpAsyncTasksStack (other auth modes and settings)', () => {
       expect(table).toMatchObject({ DeletionPolicy: 'Delete' });
       expect(table.Properties.DeletionProtectionEnabled).toBe(false);
     }
-    for (const group of Object.values(template.findResources('AWS::Logs::LogGroup'))) expect(group).toMatchObject({ DeletionPolicy: 'Delete' });
+    for (const group of Object.values(template.findResources('AWS::Logs::LogGroup')))
+      expect(group).toMatchObject({ DeletionPolicy: 'Delete' });
   });
 });

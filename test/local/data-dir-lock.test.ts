@@ -36,7 +36,10 @@ describe('one process per data directory', () => {
 
       const client = new Client({ name: 'lock-test', version: '1.0.0' });
       await client.connect(new StreamableHTTPClientTransport(new URL(url)));
-      const done = await client.callTool({ name: 'initiate_background_task', arguments: { operation_type: 'delay', parameters: { seconds: 0, echo: 'still here' }, wait_seconds: 10 } });
+      const done = await client.callTool({
+        name: 'initiate_background_task',
+        arguments: { operation_type: 'delay', parameters: { seconds: 0, echo: 'still here' }, wait_seconds: 10 },
+      });
       expect(done.structuredContent).toMatchObject({ status: 'completed', result: { echo: 'still here' } });
       await client.close();
     } finally {
@@ -52,7 +55,9 @@ describe('one process per data directory', () => {
     try {
       const error = await startLocalStack({ port: 0, dataDir, env: QUIET }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(StartupError);
-      expect((error as Error).message).toBe(`data directory ${dataDir} is in use by process ${process.pid}; stop that process or choose another data directory`);
+      expect((error as Error).message).toBe(
+        `data directory ${dataDir} is in use by process ${process.pid}; stop that process or choose another data directory`,
+      );
     } finally {
       await stack.stop(0);
     }

@@ -22,8 +22,13 @@ describe('bin/local.ts (npm start)', () => {
     try {
       const run = startEntry(['--port', String(port), '--in-memory']);
       expect(await run.exited).toBe(1);
-      const lines = run.output.stderr.trim().split('\n').filter((l) => l.startsWith('mcp-async-tasks:'));
-      expect(lines).toEqual([`mcp-async-tasks: port ${port} on 127.0.0.1 is already in use; stop the other process or set PORT (PORT=0 picks a free one)`]);
+      const lines = run.output.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('mcp-async-tasks:'));
+      expect(lines).toEqual([
+        `mcp-async-tasks: port ${port} on 127.0.0.1 is already in use; stop the other process or set PORT (PORT=0 picks a free one)`,
+      ]);
       expect(run.output.stderr).not.toMatch(/\n\s+at /); // no stack trace
     } finally {
       blocker.close();

@@ -56,16 +56,30 @@ describe('local stack over HTTP', () => {
     expect(ok.status).toBe('pending');
     expect(await resolveUntilTerminal(client, ok.task_ref)).toMatchObject({ status: 'completed', result: { echo: 'done' } });
 
-    const bad = await call(client, 'initiate_background_task', { operation_type: 'delay', parameters: { seconds: 0, fail: 'upstream broke' } });
-    expect(await resolveUntilTerminal(client, bad.task_ref)).toMatchObject({ status: 'failed', error: { code: 'operation_error', message: 'upstream broke' } });
+    const bad = await call(client, 'initiate_background_task', {
+      operation_type: 'delay',
+      parameters: { seconds: 0, fail: 'upstream broke' },
+    });
+    expect(await resolveUntilTerminal(client, bad.task_ref)).toMatchObject({
+      status: 'failed',
+      error: { code: 'operation_error', message: 'upstream broke' },
+    });
   });
 
   it('times out a task no worker could start before its deadline (the sweeper fails it)', async () => {
     const client = await connect(await start({ MAX_CONCURRENCY: '1' }));
     // The only worker slot is busy for 4 s; the second task's 1 s deadline passes in the queue.
     const busy = await call(client, 'initiate_background_task', { operation_type: 'delay', parameters: { seconds: 4 } });
-    const starved = await call(client, 'initiate_background_task', { operation_type: 'delay', parameters: { seconds: 0 }, max_wait_seconds: 1 });
-    expect(await resolveUntilTerminal(client, starved.task_ref)).toMatchObject({ status: 'failed', error: { code: 'timeout' }, attempt: 0 });
+    const starved = await call(client, 'initiate_background_task', {
+      operation_type: 'delay',
+      parameters: { seconds: 0 },
+      max_wait_seconds: 1,
+    });
+    expect(await resolveUntilTerminal(client, starved.task_ref)).toMatchObject({
+      status: 'failed',
+      error: { code: 'timeout' },
+      attempt: 0,
+    });
     expect(await resolveUntilTerminal(client, busy.task_ref)).toMatchObject({ status: 'completed' });
   });
 
@@ -108,7 +122,9 @@ describe('local stack over HTTP', () => {
     const stack = await start({ MCP_AUTH_TOKENS: 'ta=alice,tb=bob' });
     const as = async (token: string) => {
       const client = new Client({ name: 't', version: '1' });
-      await client.connect(new StreamableHTTPClientTransport(new URL(stack.url!), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL(stack.url!), { requestInit: { headers: { authorization: `Bearer ${token}` } } }),
+      );
       clients.push(client);
       return client;
     };

@@ -55,7 +55,9 @@ async function startNpmServer(options: { processGroup?: boolean } = {}) {
   const run = startNpm(['--port', '0', '--in-memory'], options);
   const port = Number(new URL(await bannerUrl(run)).port);
   const processes = descendants(run.child.pid!);
-  onTestFinished(() => processes.filter(isRunning).forEach((pid) => process.kill(pid, 'SIGKILL')));
+  onTestFinished(() => {
+    for (const pid of processes.filter(isRunning)) process.kill(pid, 'SIGKILL');
+  });
   expect(processes.length).toBeGreaterThan(0);
   return { run, port, processes };
 }
@@ -76,14 +78,17 @@ async function startWithRunningTask(seconds: number): Promise<Run> {
 
 // /proc tells which processes npm started and whether they are gone.
 describe.skipIf(process.platform !== 'linux')('npm start and signals', () => {
-  it.each(['SIGTERM', 'SIGINT'] as const)('stops the server on %s to the npm process, frees the port and leaves no process behind', async (signal) => {
-    const { run, port, processes } = await startNpmServer();
-    process.kill(run.child.pid!, signal);
-    expect(await exitWithin(run, 8_000)).toBe(0);
-    await sleep(500); // were anything orphaned, it would still be running now
-    expect(processes.filter(isRunning)).toEqual([]);
-    expect(await canListenOn(port)).toBe(true);
-  });
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    'stops the server on %s to the npm process, frees the port and leaves no process behind',
+    async (signal) => {
+      const { run, port, processes } = await startNpmServer();
+      process.kill(run.child.pid!, signal);
+      expect(await exitWithin(run, 8_000)).toBe(0);
+      await sleep(500); // were anything orphaned, it would still be running now
+      expect(processes.filter(isRunning)).toEqual([]);
+      expect(await canListenOn(port)).toBe(true);
+    },
+  );
 
   it("stops gracefully on Ctrl-C in a terminal (SIGINT to npm's whole process group), not as a second press", async () => {
     const { run, port } = await startNpmServer({ processGroup: true });

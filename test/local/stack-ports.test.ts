@@ -42,7 +42,11 @@ describe("the local stack's own ports", () => {
 
     expect(done).toMatchObject({
       status: 'failed',
-      error: { code: 'operation_error', message: `Refused to connect to 127.0.0.1 port ${port}: a port of this server's own services`, retryable: false },
+      error: {
+        code: 'operation_error',
+        message: `Refused to connect to 127.0.0.1 port ${port}: a port of this server's own services`,
+        retryable: false,
+      },
     });
   });
 });

@@ -31,7 +31,10 @@ describe('npm start -- --stdio', () => {
     run.child.stdin!.write(`${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n`);
     const tool = (name: string, args: Record<string, unknown>) =>
       call('tools/call', { name, arguments: args }).then((result) => result.structuredContent as { task_ref: string; status: string });
-    const task = await tool('initiate_background_task', { operation_type: 'delay', parameters: { seconds: 2, echo: 'finished in the grace period' } });
+    const task = await tool('initiate_background_task', {
+      operation_type: 'delay',
+      parameters: { seconds: 2, echo: 'finished in the grace period' },
+    });
     for (let i = 0; i < 50 && (await tool('resolve_task_status', { task_ref: task.task_ref })).status !== 'processing'; i++) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }

@@ -21,7 +21,10 @@ describe('npm start -- --stdio', () => {
   it('serves the same tools over stdio with the workers running in the same process', async () => {
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name)).toEqual(expect.arrayContaining(['initiate_background_task', 'resolve_task_status', 'delay']));
-    const started = await client.callTool({ name: 'initiate_background_task', arguments: { operation_type: 'delay', parameters: { seconds: 0, echo: 'via stdio' }, wait_seconds: 10 } });
+    const started = await client.callTool({
+      name: 'initiate_background_task',
+      arguments: { operation_type: 'delay', parameters: { seconds: 0, echo: 'via stdio' }, wait_seconds: 10 },
+    });
     expect(started.structuredContent).toMatchObject({ status: 'completed', result: { echo: 'via stdio' } });
   });
 });

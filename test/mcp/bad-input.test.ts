@@ -11,7 +11,8 @@ interface JsonRpcReply {
 }
 
 /** What a caller gets for any cursor this server did not hand out to it. */
-const INVALID_CURSOR_MESSAGE = 'cursor is not a next_cursor this server returned to you; list again without a cursor to start from your newest task';
+const INVALID_CURSOR_MESSAGE =
+  'cursor is not a next_cursor this server returned to you; list again without a cursor to start from your newest task';
 
 /** A hand-made cursor: alice's page key shape with some fields replaced. */
 function forgedCursor(fields: Record<string, unknown>): string {
@@ -59,7 +60,10 @@ describe('MCP endpoint: bad input', () => {
 
       // Assess
       expect(response.status).toBe(400);
-      expect(((await response.json()) as JsonRpcReply).error).toMatchObject({ code: -32600, message: expect.stringMatching(/^Invalid Request: /) });
+      expect(((await response.json()) as JsonRpcReply).error).toMatchObject({
+        code: -32600,
+        message: expect.stringMatching(/^Invalid Request: /),
+      });
     });
 
     it.each([
@@ -71,7 +75,10 @@ describe('MCP endpoint: bad input', () => {
 
       // Assess
       expect(response.status).toBe(400);
-      expect(((await response.json()) as JsonRpcReply).error).toMatchObject({ code: -32600, message: expect.stringMatching(/batches are not supported/) });
+      expect(((await response.json()) as JsonRpcReply).error).toMatchObject({
+        code: -32600,
+        message: expect.stringMatching(/batches are not supported/),
+      });
     });
 
     it('answers an unknown method with method-not-found', async () => {
@@ -243,7 +250,10 @@ describe('MCP endpoint: bad input', () => {
 
     it('answers an unregistered operation_type with unknown_operation listing the registered ones', async () => {
       // Act
-      const result = await alice.callTool({ name: 'initiate_background_task', arguments: { operation_type: 'mine_bitcoin', parameters: {} } });
+      const result = await alice.callTool({
+        name: 'initiate_background_task',
+        arguments: { operation_type: 'mine_bitcoin', parameters: {} },
+      });
 
       // Assess
       expect(toolErrorOf(result)).toMatchObject({ code: 'unknown_operation', message: expect.stringMatching(/delay/) });
@@ -251,9 +261,18 @@ describe('MCP endpoint: bad input', () => {
 
     it('answers parameters failing the operation’s schema with validation_error naming parameters.<field>', async () => {
       // Act
-      const tooLong = await alice.callTool({ name: 'initiate_background_task', arguments: { operation_type: 'delay', parameters: { seconds: 5000 } } });
-      const wrongType = await alice.callTool({ name: 'initiate_background_task', arguments: { operation_type: 'delay', parameters: { seconds: 'soon' } } });
-      const notAnObject = await alice.callTool({ name: 'initiate_background_task', arguments: { operation_type: 'delay', parameters: [1, 2] } });
+      const tooLong = await alice.callTool({
+        name: 'initiate_background_task',
+        arguments: { operation_type: 'delay', parameters: { seconds: 5000 } },
+      });
+      const wrongType = await alice.callTool({
+        name: 'initiate_background_task',
+        arguments: { operation_type: 'delay', parameters: { seconds: 'soon' } },
+      });
+      const notAnObject = await alice.callTool({
+        name: 'initiate_background_task',
+        arguments: { operation_type: 'delay', parameters: [1, 2] },
+      });
 
       // Assess
       expect(toolErrorOf(tooLong)).toMatchObject({ code: 'validation_error', message: expect.stringMatching(/^parameters\.seconds: /) });

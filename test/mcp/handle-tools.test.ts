@@ -110,12 +110,20 @@ describe('MCP endpoint: the async-handle tools', () => {
 
   it('reports a failed operation as a final status with its error, not as a tool error', async () => {
     // Act
-    const handle = await initiate(alice, { operation_type: 'delay', parameters: { seconds: 0, fail: 'upstream said no' }, wait_seconds: 3 });
+    const handle = await initiate(alice, {
+      operation_type: 'delay',
+      parameters: { seconds: 0, fail: 'upstream said no' },
+      wait_seconds: 3,
+    });
     const status = await resolve(alice, handle.task_ref);
 
     // Assess
     expect(handle).toMatchObject({ status: 'failed', result: null, error: { code: 'operation_error', message: 'upstream said no' } });
-    expect(status).toMatchObject({ status: 'failed', result: null, error: { code: 'operation_error', message: 'upstream said no', retryable: false } });
+    expect(status).toMatchObject({
+      status: 'failed',
+      result: null,
+      error: { code: 'operation_error', message: 'upstream said no', retryable: false },
+    });
   });
 
   it('long-polls resolve_task_status until the task is final', async () => {
@@ -168,7 +176,9 @@ describe('MCP endpoint: the async-handle tools', () => {
     const handle = await initiate(alice, { operation_type: 'delay', parameters: { seconds: 0 }, wait_seconds: 3 });
 
     // Act
-    const cancel = structured<{ status: string; message: string }>(await alice.callTool({ name: 'cancel_task', arguments: { task_ref: handle.task_ref } }));
+    const cancel = structured<{ status: string; message: string }>(
+      await alice.callTool({ name: 'cancel_task', arguments: { task_ref: handle.task_ref } }),
+    );
 
     // Assess
     expect(handle.status).toBe('completed');
@@ -221,18 +231,23 @@ describe('MCP endpoint: the async-handle tools', () => {
     // Arrange
     const carol = await harness.connect(TOKENS.bob, { jwtClaims: { sub: 'carol' } });
     const refs: string[] = [];
-    for (let i = 0; i < 3; i++) refs.push((await initiate(carol, { operation_type: 'delay', parameters: { seconds: 0 }, wait_seconds: 3 })).task_ref);
+    for (let i = 0; i < 3; i++)
+      refs.push((await initiate(carol, { operation_type: 'delay', parameters: { seconds: 0 }, wait_seconds: 3 })).task_ref);
 
     // Act
     type Page = { tasks: { task_ref: string; status: string; operation_type: string }[]; next_cursor: string | null };
     const firstPage = structured<Page>(await carol.callTool({ name: 'list_tasks', arguments: { status: 'completed', limit: 2 } }));
-    const secondPage = structured<Page>(await carol.callTool({ name: 'list_tasks', arguments: { status: 'completed', limit: 2, cursor: firstPage.next_cursor } }));
+    const secondPage = structured<Page>(
+      await carol.callTool({ name: 'list_tasks', arguments: { status: 'completed', limit: 2, cursor: firstPage.next_cursor } }),
+    );
 
     // Assess
     const listed = [...firstPage.tasks, ...secondPage.tasks].map((task) => task.task_ref);
     expect(firstPage.tasks).toHaveLength(2);
     expect(firstPage.next_cursor).toEqual(expect.any(String));
     expect(listed.slice(0, 3)).toEqual([...refs].reverse());
-    expect([...firstPage.tasks, ...secondPage.tasks].every((task) => task.status === 'completed' && task.operation_type === 'delay')).toBe(true);
+    expect([...firstPage.tasks, ...secondPage.tasks].every((task) => task.status === 'completed' && task.operation_type === 'delay')).toBe(
+      true,
+    );
   });
 });

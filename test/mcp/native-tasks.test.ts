@@ -99,7 +99,8 @@ describe('MCP endpoint: native MCP tasks (2025-11-25)', () => {
 
     // Assess
     await expect(outcome).rejects.toSatisfy(
-      (error: unknown) => error instanceof McpError && error.code === ErrorCode.RequestTimeout && /keep polling tasks\/get/.test(error.message),
+      (error: unknown) =>
+        error instanceof McpError && error.code === ErrorCode.RequestTimeout && /keep polling tasks\/get/.test(error.message),
     );
     await alice.experimental.tasks.cancelTask(task.taskId);
   });
@@ -141,7 +142,11 @@ describe('MCP endpoint: native MCP tasks (2025-11-25)', () => {
 
     // Assess
     expect(result.isError).toBe(true);
-    expect(result.structuredContent).toMatchObject({ status: 'failed', result: null, error: { code: 'operation_error', message: 'bad gateway' } });
+    expect(result.structuredContent).toMatchObject({
+      status: 'failed',
+      result: null,
+      error: { code: 'operation_error', message: 'bad gateway' },
+    });
     expect(JSON.parse((result.content as { text: string }[])[0]!.text)).toEqual(result.structuredContent);
   });
 

@@ -20,7 +20,9 @@ const processing: TaskRecord = {
   payloadHash: 'h',
   expiresAt: createdAt / 1000 + 86_520,
 };
-const service = { pollAfterMs: (task: TaskRecord) => (task.status === 'processing' || task.status === 'pending' ? 2_000 : null) } as TaskService;
+const service = {
+  pollAfterMs: (task: TaskRecord) => (task.status === 'processing' || task.status === 'pending' ? 2_000 : null),
+} as TaskService;
 
 describe('Function: toMcpTaskStatus', () => {
   it.each([
@@ -84,10 +86,19 @@ describe('Function: toStatusView', () => {
 describe('Function: toHandleView', () => {
   it('carries no result or error while the task is live', () => {
     const view = toHandleView(processing, service);
-    expect(view).toEqual({ task_ref: processing.taskId, status: 'processing', created_at: '2026-01-01T12:00:00.000Z', poll_after_ms: 2_000 });
+    expect(view).toEqual({
+      task_ref: processing.taskId,
+      status: 'processing',
+      created_at: '2026-01-01T12:00:00.000Z',
+      poll_after_ms: 2_000,
+    });
   });
 
   it('carries the result and a null error once completed', () => {
-    expect(toHandleView({ ...processing, status: 'completed', result: 'done' }, service)).toMatchObject({ result: 'done', error: null, poll_after_ms: null });
+    expect(toHandleView({ ...processing, status: 'completed', result: 'done' }, service)).toMatchObject({
+      result: 'done',
+      error: null,
+      poll_after_ms: null,
+    });
   });
 });

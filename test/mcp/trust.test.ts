@@ -39,14 +39,19 @@ describe('MCP endpoint: per-caller quotas', () => {
   it('answers a start over MAX_ACTIVE_TASKS_PER_CALLER with quota_exceeded and retry_after_ms; another caller still starts', async () => {
     const alice = await harness.connect(TOKENS.alice);
     const bob = await harness.connect(TOKENS.bob);
-    const start = (client: typeof alice) => client.callTool({ name: 'initiate_background_task', arguments: { operation_type: 'delay', parameters: { seconds: 30 } } });
-    const refs = [structured<{ task_ref: string }>(await start(alice)).task_ref, structured<{ task_ref: string }>(await start(alice)).task_ref];
+    const start = (client: typeof alice) =>
+      client.callTool({ name: 'initiate_background_task', arguments: { operation_type: 'delay', parameters: { seconds: 30 } } });
+    const refs = [
+      structured<{ task_ref: string }>(await start(alice)).task_ref,
+      structured<{ task_ref: string }>(await start(alice)).task_ref,
+    ];
 
     const refused = toolErrorOf(await start(alice));
 
     expect(refused).toEqual({
       code: 'quota_exceeded',
-      message: 'quota exceeded: 2 tasks are pending or running (MAX_ACTIVE_TASKS_PER_CALLER); wait for one to finish or cancel one; retry after 1000 ms',
+      message:
+        'quota exceeded: 2 tasks are pending or running (MAX_ACTIVE_TASKS_PER_CALLER); wait for one to finish or cancel one; retry after 1000 ms',
       retryable: true,
       retry_after_ms: 1000,
     });

@@ -52,7 +52,8 @@ beforeEach(() => {
   core = createCore(config, fx.emulators.clients, { clock: fx.clock, operations: [httpRequest], logger: captured.logger });
 });
 
-const start = (params: Record<string, unknown>) => core.service.submit({ owner: 'http-task', operation: 'http_request', params }).then((r) => r.task);
+const start = (params: Record<string, unknown>) =>
+  core.service.submit({ owner: 'http-task', operation: 'http_request', params }).then((r) => r.task);
 const url = (path: string, toPort = port) => `http://127.0.0.1:${toPort}${path}`;
 
 /** Runs the task's attempts as the queue would deliver them (retry backoff skipped by the clock). */
@@ -71,7 +72,7 @@ describe('http_request as a task', () => {
 
     expect(await runToEnd(task.taskId)).toBe('completed');
     const done = await core.store.get(task.taskId);
-    expect(JSON.stringify((done?.result as { body: unknown }).body)).toBe(JSON.stringify(JSON.parse(AWKWARD_BODY)));
+    expect(JSON.stringify((done!.result as { body: unknown }).body)).toBe(JSON.stringify(JSON.parse(AWKWARD_BODY)));
     expect(seen.map((s) => s.path)).toEqual(['/awkward']);
   });
 
@@ -119,7 +120,11 @@ describe('http_request as a task', () => {
       const task = await start({ url: url('/', otherPort) });
 
       expect(await runToEnd(task.taskId)).toBe('failed');
-      expect((await core.store.get(task.taskId))?.error).toMatchObject({ code: 'operation_error', message: 'Refused to connect to 127.0.0.1: loopback address', retryable: false });
+      expect((await core.store.get(task.taskId))?.error).toMatchObject({
+        code: 'operation_error',
+        message: 'Refused to connect to 127.0.0.1: loopback address',
+        retryable: false,
+      });
     } finally {
       await new Promise((resolve) => other.close(resolve));
     }
@@ -133,7 +138,12 @@ describe('http_request as a task', () => {
     const { task } = await guarded.service.submit({
       owner: 'http-task',
       operation: 'http_request',
-      params: { method: 'POST', url: url('/', dynamoPort), headers: { 'x-amz-target': 'DynamoDB_20120810.Scan' }, body: { TableName: fx.emulators.tableName } },
+      params: {
+        method: 'POST',
+        url: url('/', dynamoPort),
+        headers: { 'x-amz-target': 'DynamoDB_20120810.Scan' },
+        body: { TableName: fx.emulators.tableName },
+      },
     });
 
     expect(await runTask(guarded.deps, task.taskId)).toBe('failed');

@@ -33,9 +33,9 @@ beforeAll(async () => {
     } else if (path === '/json') {
       res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end('{"hello":"world","n":[1,2]}');
     } else if (path === '/echo') {
-      res.writeHead(201, { 'content-type': 'application/json' }).end(
-        JSON.stringify({ method: req.method, contentType: req.headers['content-type'], received: seen.at(-1)!.body }),
-      );
+      res
+        .writeHead(201, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ method: req.method, contentType: req.headers['content-type'], received: seen.at(-1)!.body }));
     } else if (path === '/text') {
       res.writeHead(200, { 'content-type': 'text/plain' }).end('just text');
     } else if (path === '/bad-json') {
@@ -141,7 +141,11 @@ describe('Operation: http_request', () => {
     });
 
     it('declares its timeout and retry policy', () => {
-      expect(httpRequest).toMatchObject({ name: 'http_request', defaultTimeoutSeconds: 30, retry: { maxAttempts: 3, baseDelaySeconds: 2 } });
+      expect(httpRequest).toMatchObject({
+        name: 'http_request',
+        defaultTimeoutSeconds: 30,
+        retry: { maxAttempts: 3, baseDelaySeconds: 2 },
+      });
     });
   });
 
@@ -263,7 +267,7 @@ describe('Operation: http_request', () => {
     it('reaches an allow-listed name through the guarded lookup', async () => {
       const byName = loadConfig({ HTTP_ALLOW_HOSTS: 'localhost' });
 
-      const result = await run({ url: base.replace('127.0.0.1', 'localhost') + '/json' }, context(byName).ctx);
+      const result = await run({ url: `${base.replace('127.0.0.1', 'localhost')}/json` }, context(byName).ctx);
 
       expect(result.status).toBe(200);
     });
@@ -294,7 +298,7 @@ describe('Operation: http_request', () => {
     });
 
     it('refuses a name resolving to loopback before connecting', async () => {
-      const err = await failure(run({ url: base.replace('127.0.0.1', 'localhost') + '/json' }, context(locked).ctx));
+      const err = await failure(run({ url: `${base.replace('127.0.0.1', 'localhost')}/json` }, context(locked).ctx));
 
       expect(err.retryable).toBe(false);
       expect(err.message).toMatch(/localhost \(resolves to .*\): loopback/);

@@ -83,7 +83,11 @@ describe('Function: createSsrfGuard', () => {
     });
 
     it('allows a name whose addresses are all public and returns them', async () => {
-      const guard = createSsrfGuard({ port: 443, allowHosts: [], resolve: fakeDns({ 'example.com': ['93.184.216.34', '2606:2800:220:1::1'] }) });
+      const guard = createSsrfGuard({
+        port: 443,
+        allowHosts: [],
+        resolve: fakeDns({ 'example.com': ['93.184.216.34', '2606:2800:220:1::1'] }),
+      });
 
       const addresses = await guard.check('example.com');
 
@@ -120,12 +124,21 @@ describe('Function: createSsrfGuard', () => {
     });
 
     it("refuses the stack's own ports on a non-public address, whatever the allow-list says", async () => {
-      const guard = createSsrfGuard({ port: 4567, allowHosts: ['127.0.0.1', '127.0.0.1:4567', 'db.test'], stackPorts: [4567], resolve: fakeDns({ 'db.test': ['127.0.0.1'] }) });
+      const guard = createSsrfGuard({
+        port: 4567,
+        allowHosts: ['127.0.0.1', '127.0.0.1:4567', 'db.test'],
+        stackPorts: [4567],
+        resolve: fakeDns({ 'db.test': ['127.0.0.1'] }),
+      });
 
-      await expect(guard.check('127.0.0.1')).rejects.toThrow("Refused to connect to 127.0.0.1 port 4567: a port of this server's own services");
+      await expect(guard.check('127.0.0.1')).rejects.toThrow(
+        "Refused to connect to 127.0.0.1 port 4567: a port of this server's own services",
+      );
       await expect(guard.check('db.test')).rejects.toThrow(/db\.test \(resolves to 127\.0\.0\.1\) port 4567/);
       // A public address on the same port number is another machine.
-      await expect(createSsrfGuard({ port: 4567, allowHosts: [], stackPorts: [4567], resolve: noDns }).check('93.184.216.34')).resolves.toHaveLength(1);
+      await expect(
+        createSsrfGuard({ port: 4567, allowHosts: [], stackPorts: [4567], resolve: noDns }).check('93.184.216.34'),
+      ).resolves.toHaveLength(1);
     });
 
     it('fails an unknown name as not retryable and a resolver hiccup as retryable', async () => {
@@ -149,7 +162,11 @@ describe('Function: createSsrfGuard', () => {
     }
 
     it('answers with exactly the checked addresses, in both node:net calling styles', async () => {
-      const guard = createSsrfGuard({ port: 443, allowHosts: [], resolve: fakeDns({ 'example.com': ['93.184.216.34', '2606:2800:220:1::1'] }) });
+      const guard = createSsrfGuard({
+        port: 443,
+        allowHosts: [],
+        resolve: fakeDns({ 'example.com': ['93.184.216.34', '2606:2800:220:1::1'] }),
+      });
 
       const all = await lookupOnce(guard.lookup, 'example.com', { all: true });
       const one = await lookupOnce(guard.lookup, 'example.com', {});
@@ -250,10 +267,15 @@ describe('Function: classifyAddress', () => {
     expect(classifyAddress(address)).toBe(addressClass);
   });
 
-  it.each(['93.184.216.34', '8.8.8.8', '172.32.0.1', '100.128.0.1', '2606:2800:220:1::1', '::ffff:93.184.216.34', '64:ff9b::93.184.216.34'])(
-    'finds %s public',
-    (address) => {
-      expect(classifyAddress(address)).toBeUndefined();
-    },
-  );
+  it.each([
+    '93.184.216.34',
+    '8.8.8.8',
+    '172.32.0.1',
+    '100.128.0.1',
+    '2606:2800:220:1::1',
+    '::ffff:93.184.216.34',
+    '64:ff9b::93.184.216.34',
+  ])('finds %s public', (address) => {
+    expect(classifyAddress(address)).toBeUndefined();
+  });
 });

@@ -39,7 +39,8 @@ export function fromApiGatewayResult(result: APIGatewayProxyStructuredResultV2):
   const headers = new Headers();
   for (const [name, value] of Object.entries(result.headers ?? {})) headers.set(name, String(value));
   for (const cookie of result.cookies ?? []) headers.append('set-cookie', cookie);
-  const body = result.body === undefined || result.body === '' ? null : result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body;
+  const body =
+    result.body === undefined || result.body === '' ? null : result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body;
   const status = result.statusCode ?? 200;
   return new Response(status === 202 || status === 204 ? null : body, { status, headers });
 }

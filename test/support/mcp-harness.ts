@@ -32,14 +32,22 @@ export interface McpHarness {
   /** An SDK client, initialized, whose requests go through the handler as API Gateway events. */
   connect(token?: string, context?: EventContext): Promise<Client>;
   /** One raw HTTP request through the handler (for what an SDK client would never send). */
-  request(init: { method?: string; body?: string; headers?: Record<string, string>; path?: string; context?: EventContext }): Promise<Response>;
+  request(init: {
+    method?: string;
+    body?: string;
+    headers?: Record<string, string>;
+    path?: string;
+    context?: EventContext;
+  }): Promise<Response>;
   /** Starts a worker that runs queued tasks (until stop). */
   startWorker(): void;
   stop(): Promise<void>;
 }
 
 /** Starts emulators, the core and the api handler; `env` overrides configuration variables. */
-export async function startMcpHarness(options: { env?: Record<string, string>; handler?: Partial<ApiHandlerDeps> } = {}): Promise<McpHarness> {
+export async function startMcpHarness(
+  options: { env?: Record<string, string>; handler?: Partial<ApiHandlerDeps> } = {},
+): Promise<McpHarness> {
   const emulators = await startEmulators();
   const config = loadConfig({
     TASK_TABLE: emulators.tableName,

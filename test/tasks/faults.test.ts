@@ -13,7 +13,8 @@ import { sweep } from '../../lambda/tasks/sweep.js';
 import type { TaskRecord } from '../../lambda/tasks/task.js';
 import { startCoreFixture, testConfig, type CoreFixture } from '../support/core-fixture.js';
 
-const throttled = () => new ProvisionedThroughputExceededException({ message: 'Rate of requests exceeds the allowed throughput', $metadata: {} });
+const throttled = () =>
+  new ProvisionedThroughputExceededException({ message: 'Rate of requests exceeds the allowed throughput', $metadata: {} });
 const lambdaContext = { getRemainingTimeInMillis: () => 900_000 } as Context;
 
 let fx: CoreFixture;
@@ -55,16 +56,23 @@ describe('faults: a queue that refuses a send', () => {
 });
 
 describe('faults: a throttled table', () => {
-  const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }));
+  const ddb = DynamoDBDocumentClient.from(
+    new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }),
+  );
   const ddbMock = mockClient(ddb);
   afterEach(() => ddbMock.reset());
-  const core = () => createCore(testConfig(fx.emulators, { LEASE_SECONDS: '1' }), { ddb, sqs: fx.emulators.clients.sqs }, { operations: [delay] });
+  const core = () =>
+    createCore(testConfig(fx.emulators, { LEASE_SECONDS: '1' }), { ddb, sqs: fx.emulators.clients.sqs }, { operations: [delay] });
 
   it('rejects a submit whose write is throttled and dispatches nothing', async () => {
     ddbMock.on(QueryCommand).resolves({ Count: 0, Items: [] }); // the quota check finds nothing in use
     ddbMock.on(PutCommand).rejects(throttled());
     const dispatched: string[] = [];
-    const c = createCore(fx.config, { ddb, sqs: fx.emulators.clients.sqs }, { dispatcher: { dispatch: async (id) => void dispatched.push(id) } });
+    const c = createCore(
+      fx.config,
+      { ddb, sqs: fx.emulators.clients.sqs },
+      { dispatcher: { dispatch: async (id) => void dispatched.push(id) } },
+    );
     await expect(c.service.submit({ owner: 'faults', operation: 'delay', params: { seconds: 0 } })).rejects.toThrow(/throughput/);
     expect(dispatched).toEqual([]);
   });
@@ -87,9 +95,20 @@ describe('faults: a throttled table', () => {
   it('stops the operation when heartbeats cannot confirm the lease, so no second worker overlaps it', async () => {
     const now = Date.now();
     const record: TaskRecord = {
-      taskId: 'BBBBBBBBBBBBBBBBBBBBBB', owner: 'faults', operation: 'delay', params: { seconds: 30 }, status: 'processing',
-      attempt: 1, maxAttempts: 1, createdAt: now, updatedAt: now, deadlineAt: now + 60_000, payloadHash: 'h', expiresAt: now / 1000 + 3600,
-      leaseId: 'me', leaseExpiresAt: now + 1_000,
+      taskId: 'BBBBBBBBBBBBBBBBBBBBBB',
+      owner: 'faults',
+      operation: 'delay',
+      params: { seconds: 30 },
+      status: 'processing',
+      attempt: 1,
+      maxAttempts: 1,
+      createdAt: now,
+      updatedAt: now,
+      deadlineAt: now + 60_000,
+      payloadHash: 'h',
+      expiresAt: now / 1000 + 3600,
+      leaseId: 'me',
+      leaseExpiresAt: now + 1_000,
     };
     // The claim succeeds; every later write is throttled.
     ddbMock.on(UpdateCommand).resolvesOnce({ Attributes: record }).rejects(throttled());
@@ -101,12 +120,26 @@ describe('faults: a throttled table', () => {
   it('stops the operation when a heartbeat hangs instead of failing', async () => {
     const now = Date.now();
     const record: TaskRecord = {
-      taskId: 'CCCCCCCCCCCCCCCCCCCCCC', owner: 'faults', operation: 'delay', params: { seconds: 30 }, status: 'processing',
-      attempt: 1, maxAttempts: 1, createdAt: now, updatedAt: now, deadlineAt: now + 60_000, payloadHash: 'h', expiresAt: now / 1000 + 3600,
-      leaseId: 'me', leaseExpiresAt: now + 1_000,
+      taskId: 'CCCCCCCCCCCCCCCCCCCCCC',
+      owner: 'faults',
+      operation: 'delay',
+      params: { seconds: 30 },
+      status: 'processing',
+      attempt: 1,
+      maxAttempts: 1,
+      createdAt: now,
+      updatedAt: now,
+      deadlineAt: now + 60_000,
+      payloadHash: 'h',
+      expiresAt: now / 1000 + 3600,
+      leaseId: 'me',
+      leaseExpiresAt: now + 1_000,
     };
     // The claim succeeds; every later write never answers.
-    ddbMock.on(UpdateCommand).resolvesOnce({ Attributes: record }).callsFake(() => new Promise(() => {}));
+    ddbMock
+      .on(UpdateCommand)
+      .resolvesOnce({ Attributes: record })
+      .callsFake(() => new Promise(() => {}));
 
     // 'lost' within the test's time only if the lease gives up on its own (the operation takes 30 s).
     expect(await runTask(core().deps, record.taskId)).toBe('lost');

@@ -28,7 +28,10 @@ const echo = defineOperation({
 let fx: CoreFixture;
 let logs: CapturedLog[];
 beforeAll(async () => {
-  fx = await startCoreFixture({ LEASE_SECONDS: '3', MAX_PARAMS_BYTES: String(200 * 1024), MAX_RESULT_BYTES: String(300 * 1024) }, { operations: [delay, echo] });
+  fx = await startCoreFixture(
+    { LEASE_SECONDS: '3', MAX_PARAMS_BYTES: String(200 * 1024), MAX_RESULT_BYTES: String(300 * 1024) },
+    { operations: [delay, echo] },
+  );
 });
 afterAll(() => fx.stop());
 beforeEach(() => {
@@ -59,7 +62,9 @@ describe('lossless task records', () => {
     expect(done).toMatchObject({ status: 'completed', attempt: 1 });
     expect(JSON.stringify(done?.result)).toBe(JSON.stringify(value));
     expect(runs).toBe(1);
-    expect(logs.filter((l) => l.message === 'task finished')).toEqual([expect.objectContaining({ taskId: task.taskId, status: 'completed', by: 'worker' })]);
+    expect(logs.filter((l) => l.message === 'task finished')).toEqual([
+      expect.objectContaining({ taskId: task.taskId, status: 'completed', by: 'worker' }),
+    ]);
   });
 });
 
@@ -69,15 +74,26 @@ describe('truthful outcomes', () => {
     const { task } = await core.service.submit({ owner: 'truth', operation: 'echo', params: { bigint: true } });
 
     expect(await runTask(core.deps, task.taskId)).toBe('failed');
-    expect(await core.store.get(task.taskId)).toMatchObject({ status: 'failed', attempt: 1, error: { code: 'result_unstorable', retryable: false } });
+    expect(await core.store.get(task.taskId)).toMatchObject({
+      status: 'failed',
+      attempt: 1,
+      error: { code: 'result_unstorable', retryable: false },
+    });
     expect(runs).toBe(1);
-    expect(logs.find((l) => l.message.startsWith('result could not be stored'))).toMatchObject({ taskId: task.taskId, reason: expect.stringMatching(/not JSON.*BigInt/) });
+    expect(logs.find((l) => l.message.startsWith('result could not be stored'))).toMatchObject({
+      taskId: task.taskId,
+      reason: expect.stringMatching(/not JSON.*BigInt/),
+    });
   });
 
   it('ends a result the store refuses for good (the item would pass 400 KB) as result_unstorable, saying the size', async () => {
     const core = coreWith();
     // 150 KB of parameters plus a 290 KB result: each within its cap, together over DynamoDB's item limit.
-    const { task } = await core.service.submit({ owner: 'truth', operation: 'echo', params: { value: 'p'.repeat(150_000), chars: 290_000 } });
+    const { task } = await core.service.submit({
+      owner: 'truth',
+      operation: 'echo',
+      params: { value: 'p'.repeat(150_000), chars: 290_000 },
+    });
 
     expect(await runTask(core.deps, task.taskId)).toBe('failed');
     const failed = await core.store.get(task.taskId);

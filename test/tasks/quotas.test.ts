@@ -16,7 +16,10 @@ function coreWithQuotas(vars: Record<string, string>) {
 }
 
 async function refusal(promise: Promise<unknown>): Promise<TaskError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(TaskError);
   return error as TaskError;
 }
@@ -42,7 +45,8 @@ describe('per-caller quotas', () => {
 
     expect(error.toInfo()).toEqual({
       code: 'quota_exceeded',
-      message: 'quota exceeded: 3 tasks are pending or running (MAX_ACTIVE_TASKS_PER_CALLER); wait for one to finish or cancel one; retry after 1000 ms',
+      message:
+        'quota exceeded: 3 tasks are pending or running (MAX_ACTIVE_TASKS_PER_CALLER); wait for one to finish or cancel one; retry after 1000 ms',
       retryable: true,
       retry_after_ms: 1000,
     });
@@ -68,7 +72,9 @@ describe('per-caller quotas', () => {
 
     expect(error.code).toBe('quota_exceeded');
     expect(error.retryable).toBe(true);
-    expect(error.message).toMatch(/^quota exceeded: 2 tasks started in the last 60 s \(MAX_STARTS_PER_MINUTE_PER_CALLER\); retry after \d+ ms$/);
+    expect(error.message).toMatch(
+      /^quota exceeded: 2 tasks started in the last 60 s \(MAX_STARTS_PER_MINUTE_PER_CALLER\); retry after \d+ ms$/,
+    );
     // The window frees a slot when the first start turns 60 s old.
     const freesAt = first.task.createdAt + 60_000;
     expect(error.retryAfterMs).toBeGreaterThanOrEqual(freesAt - after);

@@ -95,7 +95,10 @@ describe('runTask', () => {
   it('fails with operation_error when the operation fails', async () => {
     const taskId = await submit('delay', { seconds: 0, fail: 'upstream said no' });
     expect(await runTask(fx.core.deps, taskId)).toBe('failed');
-    expect(await read(taskId)).toMatchObject({ status: 'failed', error: { code: 'operation_error', message: 'upstream said no', retryable: false } });
+    expect(await read(taskId)).toMatchObject({
+      status: 'failed',
+      error: { code: 'operation_error', message: 'upstream said no', retryable: false },
+    });
     await fx.drainQueue();
   });
 
@@ -162,7 +165,11 @@ describe('runTask', () => {
     const taskId = await submit('slow', { ms: 5_000 });
     const outcome = await runTask(fx.core.deps, taskId, { remainingTimeMs: () => 10_000 }); // 10 s left − 10 s margin: no time at all
     expect(outcome).toBe('retried');
-    expect(await read(taskId)).toMatchObject({ status: 'pending', attempt: 1, error: { code: 'worker_lost', message: 'the worker ran out of time on attempt 1 of 2', retryable: true } });
+    expect(await read(taskId)).toMatchObject({
+      status: 'pending',
+      attempt: 1,
+      error: { code: 'worker_lost', message: 'the worker ran out of time on attempt 1 of 2', retryable: true },
+    });
     await fx.core.service.cancel('worker-test', taskId);
     await fx.drainQueue();
   });
@@ -174,7 +181,11 @@ describe('runTask', () => {
     expect(await runTask(fx.core.deps, taskId, noTime)).toBe('retried');
     expect(await runTask(fx.core.deps, taskId, noTime)).toBe('failed');
     const failed = await read(taskId);
-    expect(failed).toMatchObject({ status: 'failed', attempt: 2, error: { code: 'worker_lost', message: 'the worker ran out of time on attempt 2 of 2', retryable: true } });
+    expect(failed).toMatchObject({
+      status: 'failed',
+      attempt: 2,
+      error: { code: 'worker_lost', message: 'the worker ran out of time on attempt 2 of 2', retryable: true },
+    });
     expect(failed!.finishedAt).toBeLessThan(failed!.deadlineAt);
     await fx.drainQueue();
   });

@@ -14,9 +14,12 @@ async function loseQueuedMessages(): Promise<number> {
   const { sqs } = fx.emulators.clients;
   let lost = 0;
   for (;;) {
-    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: fx.emulators.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: fx.emulators.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+    );
     if (Messages.length === 0) return lost;
-    for (const m of Messages) await sqs.send(new DeleteMessageCommand({ QueueUrl: fx.emulators.queueUrl, ReceiptHandle: m.ReceiptHandle! }));
+    for (const m of Messages)
+      await sqs.send(new DeleteMessageCommand({ QueueUrl: fx.emulators.queueUrl, ReceiptHandle: m.ReceiptHandle! }));
     lost += Messages.length;
   }
 }
@@ -85,7 +88,12 @@ describe('sweep', () => {
 
   it('fails a task past its deadline with timeout, whether pending or processing', async () => {
     const processing = await taskWithDeadWorker(1);
-    const { task: pending } = await fx.core.service.submit({ owner: 'sweep-test', operation: 'delay', params: { seconds: 0 }, maxWaitSeconds: 1 });
+    const { task: pending } = await fx.core.service.submit({
+      owner: 'sweep-test',
+      operation: 'delay',
+      params: { seconds: 0 },
+      maxWaitSeconds: 1,
+    });
     await loseQueuedMessages();
     fx.clock.advance(1_500);
     try {
@@ -97,7 +105,8 @@ describe('sweep', () => {
     } finally {
       fx.clock.advance(-2_500);
     }
-    for (const taskId of [processing, pending.taskId]) expect(await read(taskId)).toMatchObject({ status: 'failed', error: { code: 'timeout' } });
+    for (const taskId of [processing, pending.taskId])
+      expect(await read(taskId)).toMatchObject({ status: 'failed', error: { code: 'timeout' } });
   });
 
   it('re-dispatches a pending task whose dispatch was lost, after the grace period', async () => {

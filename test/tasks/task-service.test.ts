@@ -28,14 +28,31 @@ describe('TaskService: submit', () => {
   });
 
   it('returns the same task for a repeated idempotency key and payload, and refuses a different payload', async () => {
-    const first = await fx.core.service.submit({ owner: 'alice', operation: 'delay', params: { seconds: 1, echo: { a: 1, b: 2 } }, idempotencyKey: 'order-42' });
+    const first = await fx.core.service.submit({
+      owner: 'alice',
+      operation: 'delay',
+      params: { seconds: 1, echo: { a: 1, b: 2 } },
+      idempotencyKey: 'order-42',
+    });
     // Same payload with keys in another order is the same request.
-    const again = await fx.core.service.submit({ owner: 'alice', operation: 'delay', params: { echo: { b: 2, a: 1 }, seconds: 1 }, idempotencyKey: 'order-42' });
+    const again = await fx.core.service.submit({
+      owner: 'alice',
+      operation: 'delay',
+      params: { echo: { b: 2, a: 1 }, seconds: 1 },
+      idempotencyKey: 'order-42',
+    });
     expect(again).toMatchObject({ created: false, task: { taskId: first.task.taskId } });
-    const conflict = await errorOf(fx.core.service.submit({ owner: 'alice', operation: 'delay', params: { seconds: 2 }, idempotencyKey: 'order-42' }));
+    const conflict = await errorOf(
+      fx.core.service.submit({ owner: 'alice', operation: 'delay', params: { seconds: 2 }, idempotencyKey: 'order-42' }),
+    );
     expect(conflict.code).toBe('idempotency_conflict');
     // Another owner's identical key is another task.
-    const bob = await fx.core.service.submit({ owner: 'bob', operation: 'delay', params: { seconds: 1, echo: { a: 1, b: 2 } }, idempotencyKey: 'order-42' });
+    const bob = await fx.core.service.submit({
+      owner: 'bob',
+      operation: 'delay',
+      params: { seconds: 1, echo: { a: 1, b: 2 } },
+      idempotencyKey: 'order-42',
+    });
     expect(bob.created).toBe(true);
     expect(bob.task.taskId).not.toBe(first.task.taskId);
   });
@@ -46,8 +63,18 @@ describe('TaskService: submit', () => {
     ['parameters out of range', { operation: 'delay', params: { seconds: 901 } }, 'validation_error', /parameters\.seconds/],
     ['parameters that are not an object', { operation: 'delay', params: 'x' }, 'validation_error', /parameters/],
     ['oversized parameters', { operation: 'delay', params: { seconds: 0, echo: 'x'.repeat(2000) } }, 'payload_too_large', /limit is 1024/],
-    ['a bad idempotency key', { operation: 'delay', params: { seconds: 0 }, idempotencyKey: 'has spaces' }, 'validation_error', /idempotency_key/],
-    ['a non-positive max_wait_seconds', { operation: 'delay', params: { seconds: 0 }, maxWaitSeconds: 0 }, 'validation_error', /max_wait_seconds/],
+    [
+      'a bad idempotency key',
+      { operation: 'delay', params: { seconds: 0 }, idempotencyKey: 'has spaces' },
+      'validation_error',
+      /idempotency_key/,
+    ],
+    [
+      'a non-positive max_wait_seconds',
+      { operation: 'delay', params: { seconds: 0 }, maxWaitSeconds: 0 },
+      'validation_error',
+      /max_wait_seconds/,
+    ],
   ])('refuses %s with a structured error and writes nothing', async (_, request, code, message) => {
     const before = (await fx.scanAll()).length;
     const error = await errorOf(fx.core.service.submit({ owner: 'carol', ...request }));
@@ -78,7 +105,11 @@ describe('TaskService: submit', () => {
 describe('TaskService: reads are owner-scoped', () => {
   it('treats a foreign, unknown or malformed reference as not_found', async () => {
     const { task } = await fx.core.service.submit({ owner: 'alice', operation: 'delay', params: { seconds: 0 } });
-    for (const [owner, ref] of [['mallory', task.taskId], ['alice', 'AAAAAAAAAAAAAAAAAAAAAA'], ['alice', '../etc/passwd']] as const) {
+    for (const [owner, ref] of [
+      ['mallory', task.taskId],
+      ['alice', 'AAAAAAAAAAAAAAAAAAAAAA'],
+      ['alice', '../etc/passwd'],
+    ] as const) {
       expect((await errorOf(fx.core.service.get(owner, ref))).code).toBe('not_found');
       expect((await errorOf(fx.core.service.cancel(owner, ref))).code).toBe('not_found');
     }

@@ -21,7 +21,9 @@ const adapters: Array<[string, (clock: TestClock) => TaskStore]> = [
 ];
 
 const TTL = 3_600;
-const AWKWARD = JSON.parse(`{"big":123456789012345678901234567890,"tiny":1e-200,"deep":${'['.repeat(40)}1${']'.repeat(40)},"empty":{"s":"","a":[]}}`);
+const AWKWARD = JSON.parse(
+  `{"big":123456789012345678901234567890,"tiny":1e-200,"deep":${'['.repeat(40)}1${']'.repeat(40)},"empty":{"s":"","a":[]}}`,
+);
 
 describe.each(adapters)('TaskStore contract: %s', (_name, makeStore) => {
   const clock = testClock();
@@ -78,7 +80,10 @@ describe.each(adapters)('TaskStore contract: %s', (_name, makeStore) => {
     it('answers a taken id with the existing task when owner and payload match, and idempotency_conflict when not', async () => {
       const task = await created();
 
-      expect(await store.create({ ...task, params: { other: true } })).toEqual({ task: expect.objectContaining({ taskId: task.taskId, params: { n: 1 } }), created: false });
+      expect(await store.create({ ...task, params: { other: true } })).toEqual({
+        task: expect.objectContaining({ taskId: task.taskId, params: { n: 1 } }),
+        created: false,
+      });
       await expect(store.create({ ...task, payloadHash: 'different' })).rejects.toMatchObject({ code: 'idempotency_conflict' });
       await expect(store.create({ ...task, owner: 'someone-else' })).rejects.toMatchObject({ code: 'idempotency_conflict' });
     });
@@ -110,7 +115,11 @@ describe.each(adapters)('TaskStore contract: %s', (_name, makeStore) => {
       const second = await store.listByOwner(owner, { limit: 2, cursor: first.nextCursor });
       const third = await store.listByOwner(owner, { limit: 2, cursor: second.nextCursor });
 
-      expect([first, second, third].map((page) => page.tasks.map((t) => t.taskId))).toEqual([newestFirst.slice(0, 2), newestFirst.slice(2, 4), newestFirst.slice(4)]);
+      expect([first, second, third].map((page) => page.tasks.map((t) => t.taskId))).toEqual([
+        newestFirst.slice(0, 2),
+        newestFirst.slice(2, 4),
+        newestFirst.slice(4),
+      ]);
       expect(third.nextCursor).toBeUndefined();
       expect(first.tasks[0]).not.toHaveProperty('params');
       expect((await store.listByOwner(owner, { limit: 10, status: TaskStatus.Completed })).tasks).toEqual([]);
@@ -125,9 +134,16 @@ describe.each(adapters)('TaskStore contract: %s', (_name, makeStore) => {
       const finished = await claimed({ owner, createdAt: windowStart + 3 });
       await store.fail(finished.taskId, 'lease-1', { code: 'operation_error', message: 'no', retryable: false }, TTL);
 
-      expect(await store.usage(owner, { live: 10, startedInWindow: 10, windowStart })).toEqual({ live: 2, startedInWindow: 3, oldestStartInWindow: oldest.createdAt });
+      expect(await store.usage(owner, { live: 10, startedInWindow: 10, windowStart })).toEqual({
+        live: 2,
+        startedInWindow: 3,
+        oldestStartInWindow: oldest.createdAt,
+      });
       expect(await store.usage(owner, { live: 1, startedInWindow: 2, windowStart })).toMatchObject({ live: 1, startedInWindow: 2 });
-      expect(await store.usage(owner, { live: 10, startedInWindow: 10, windowStart: windowStart + 10 })).toEqual({ live: 2, startedInWindow: 0 });
+      expect(await store.usage(owner, { live: 10, startedInWindow: 10, windowStart: windowStart + 10 })).toEqual({
+        live: 2,
+        startedInWindow: 0,
+      });
       expect(await store.usage(owner, { live: 0, startedInWindow: 0, windowStart })).toEqual({ live: 0, startedInWindow: 0 });
     });
   });
@@ -139,7 +155,13 @@ describe.each(adapters)('TaskStore contract: %s', (_name, makeStore) => {
       const first = await store.claim(task.taskId, 'lease-a', 10_000);
       const second = await store.claim(task.taskId, 'lease-b', 10_000);
 
-      expect(first).toMatchObject({ status: 'processing', attempt: 1, leaseId: 'lease-a', leaseExpiresAt: expect.any(Number), secretParams: { headers: { 'x-key': 'k' } } });
+      expect(first).toMatchObject({
+        status: 'processing',
+        attempt: 1,
+        leaseId: 'lease-a',
+        leaseExpiresAt: expect.any(Number),
+        secretParams: { headers: { 'x-key': 'k' } },
+      });
       expect(second).toBeUndefined();
     });
 
@@ -198,7 +220,9 @@ describe.each(adapters)('TaskStore contract: %s', (_name, makeStore) => {
     it('refuses a write the store can never hold with UnstorableError, leaving the task as it was', async () => {
       const task = await claimed();
 
-      await expect(store.complete(task.taskId, 'lease-1', JSON.stringify('x'.repeat(450_000)), TTL)).rejects.toBeInstanceOf(UnstorableError);
+      await expect(store.complete(task.taskId, 'lease-1', JSON.stringify('x'.repeat(450_000)), TTL)).rejects.toBeInstanceOf(
+        UnstorableError,
+      );
       expect(await store.get(task.taskId)).toMatchObject({ status: 'processing', attempt: 1 });
     });
   });
@@ -208,7 +232,10 @@ describe.each(adapters)('TaskStore contract: %s', (_name, makeStore) => {
       const task = await claimed();
 
       expect(await store.cancel('intruder', task.taskId, TTL)).toBeUndefined();
-      expect(await store.cancel(task.owner, task.taskId, TTL)).toMatchObject({ changed: true, task: { status: 'cancelled', error: { code: 'cancelled' } } });
+      expect(await store.cancel(task.owner, task.taskId, TTL)).toMatchObject({
+        changed: true,
+        task: { status: 'cancelled', error: { code: 'cancelled' } },
+      });
       expect(await store.cancel(task.owner, task.taskId, TTL)).toMatchObject({ changed: false, task: { status: 'cancelled' } });
       expect(await store.complete(task.taskId, 'lease-1', 'null', TTL)).toBe(false);
       expect(await store.whyLost(task.taskId, 'lease-1')).toBe('cancelled');
