@@ -1,6 +1,13 @@
 import { once } from 'node:events';
 import type { AddressInfo, Server } from 'node:net';
-import { CreateTableCommand, DescribeTableCommand, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  type CreateTableCommandInput,
+  DeleteTableCommand,
+  DescribeTableCommand,
+  ResourceInUseException,
+} from '@aws-sdk/client-dynamodb';
+import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import dynalite from 'dynalite';
 import { createAwsClients, type AwsClients } from '../lambda/shared/aws-clients.js';
@@ -70,37 +77,66 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
   }
 }
 
-/** Creates the task table from TASK_TABLE unless it already exists (a restart on the same data). */
-async function createTable({ ddb }: AwsClients, tableName: string): Promise<void> {
+/**
+ * Creates the task table from TASK_TABLE unless it already exists (a restart on the same data). A
+ * table written by an earlier version that lacks an index is rebuilt around the records it holds.
+ */
+async function createTable(clients: AwsClients, tableName: string): Promise<void> {
   try {
-    await ddb.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: TASK_TABLE.partitionKey, AttributeType: 'S' },
-          // Every index sorts by a number; createdAt is shared by two of them, so keep one of each.
-          ...[...new Set(TASK_INDEXES.map((i) => i.partitionKey))].map((name) => ({ AttributeName: name, AttributeType: 'S' as const })),
-          ...[...new Set(TASK_INDEXES.map((i) => i.sortKey))].map((name) => ({ AttributeName: name, AttributeType: 'N' as const })),
-        ],
-        KeySchema: [{ AttributeName: TASK_TABLE.partitionKey, KeyType: 'HASH' }],
-        GlobalSecondaryIndexes: TASK_INDEXES.map((index) => ({
-          IndexName: index.name,
-          KeySchema: [
-            { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
-            { AttributeName: index.sortKey, KeyType: 'RANGE' as const },
-          ],
-          Projection:
-            index.projected.length > 0
-              ? { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...index.projected] }
-              : { ProjectionType: 'KEYS_ONLY' as const },
-        })),
-      }),
-    );
+    await clients.ddb.send(new CreateTableCommand(tableDefinition(tableName)));
+    return;
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
   }
-  await ddb.send(new DescribeTableCommand({ TableName: tableName }));
+  const { Table } = await clients.ddb.send(new DescribeTableCommand({ TableName: tableName }));
+  const present = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+  if (TASK_INDEXES.some((index) => !present.has(index.name))) await rebuildTable(clients, tableName);
+}
+
+/** The task table as the CDK stack defines it. */
+function tableDefinition(tableName: string): CreateTableCommandInput {
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: TASK_TABLE.partitionKey, AttributeType: 'S' },
+      // Every index sorts by a number; createdAt is shared by two of them, so keep one of each.
+      ...[...new Set(TASK_INDEXES.map((i) => i.partitionKey))].map((name) => ({ AttributeName: name, AttributeType: 'S' as const })),
+      ...[...new Set(TASK_INDEXES.map((i) => i.sortKey))].map((name) => ({ AttributeName: name, AttributeType: 'N' as const })),
+    ],
+    KeySchema: [{ AttributeName: TASK_TABLE.partitionKey, KeyType: 'HASH' }],
+    GlobalSecondaryIndexes: TASK_INDEXES.map((index) => ({
+      IndexName: index.name,
+      KeySchema: [
+        { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
+        { AttributeName: index.sortKey, KeyType: 'RANGE' as const },
+      ],
+      Projection:
+        index.projected.length > 0
+          ? { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...index.projected] }
+          : { ProjectionType: 'KEYS_ONLY' as const },
+    })),
+  };
+}
+
+/**
+ * dynalite cannot add an index to a table, so an older table is read whole, dropped, created anew
+ * and refilled; live records gain the liveByOwner key their index needs. Local data is small.
+ */
+async function rebuildTable({ ddb }: AwsClients, tableName: string): Promise<void> {
+  const items: Record<string, unknown>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await ddb.send(new ScanCommand({ TableName: tableName, ConsistentRead: true, ExclusiveStartKey: startKey }));
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  await ddb.send(new DeleteTableCommand({ TableName: tableName }));
+  await ddb.send(new CreateTableCommand(tableDefinition(tableName)));
+  for (const item of items) {
+    const live = item.status === 'pending' || item.status === 'processing';
+    await ddb.send(new PutCommand({ TableName: tableName, Item: live ? { liveOwner: item.owner, ...item } : item }));
+  }
 }
 
 /** Creates the work queue and its DLQ with the stack's redrive and visibility settings. */
