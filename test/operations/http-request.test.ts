@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { httpRequest, type HttpResponse } from '../../lambda/operations/http-request.js';
 import { OperationError, type OperationContext } from '../../lambda/operations/operation.js';
 import { loadConfig, type Config } from '../../lambda/shared/config.js';
+import { rejectionOf } from '../support/rejection.js';
 
 const CAP = 1024;
 const allowLoopback = loadConfig({ HTTP_ALLOW_HOSTS: '127.0.0.1', HTTP_MAX_RESPONSE_BYTES: String(CAP) });
@@ -88,14 +89,7 @@ function run(params: Record<string, unknown>, ctx = context().ctx): Promise<Http
   return httpRequest.execute(httpRequest.input.parse(params), ctx) as Promise<HttpResponse>;
 }
 
-async function failure(promise: Promise<unknown>): Promise<OperationError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(OperationError);
-  return err as OperationError;
-}
+const failure = (promise: Promise<unknown>) => rejectionOf(promise, OperationError);
 
 function nextRequest(): Promise<void> {
   return new Promise((resolve) => (received = resolve));

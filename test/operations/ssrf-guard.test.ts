@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OperationError } from '../../lambda/operations/operation.js';
 import { classifyAddress, createSsrfGuard, type Resolver } from '../../lambda/operations/ssrf-guard.js';
+import { rejectionOf } from '../support/rejection.js';
 
 /** A resolver answering from a fixed table, so no test depends on (or reaches) real DNS. */
 function fakeDns(table: Record<string, string[]>, calls: string[] = []): Resolver {
@@ -19,14 +20,7 @@ const noDns: Resolver = async (hostname) => {
   throw new Error(`unexpected DNS lookup of ${hostname}`);
 };
 
-async function refusal(promise: Promise<unknown>): Promise<OperationError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(OperationError);
-  return err as OperationError;
-}
+const refusal = (promise: Promise<unknown>) => rejectionOf(promise, OperationError);
 
 describe('Function: createSsrfGuard', () => {
   describe('check', () => {

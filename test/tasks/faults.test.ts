@@ -55,6 +55,27 @@ describe('faults: a queue that refuses a send', () => {
   });
 });
 
+/** A 30 s delay task as a successful claim returns it (its one attempt, lease "me"). */
+function claimedDelay(taskId: string): TaskRecord {
+  const now = Date.now();
+  return {
+    taskId,
+    owner: 'faults',
+    operation: 'delay',
+    params: { seconds: 30 },
+    status: 'processing',
+    attempt: 1,
+    maxAttempts: 1,
+    createdAt: now,
+    updatedAt: now,
+    deadlineAt: now + 60_000,
+    payloadHash: 'h',
+    expiresAt: now / 1000 + 3600,
+    leaseId: 'me',
+    leaseExpiresAt: now + 1_000,
+  };
+}
+
 describe('faults: a throttled table', () => {
   const ddb = DynamoDBDocumentClient.from(
     new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }),
@@ -93,23 +114,7 @@ describe('faults: a throttled table', () => {
   });
 
   it('stops the operation when heartbeats cannot confirm the lease, so no second worker overlaps it', async () => {
-    const now = Date.now();
-    const record: TaskRecord = {
-      taskId: 'BBBBBBBBBBBBBBBBBBBBBB',
-      owner: 'faults',
-      operation: 'delay',
-      params: { seconds: 30 },
-      status: 'processing',
-      attempt: 1,
-      maxAttempts: 1,
-      createdAt: now,
-      updatedAt: now,
-      deadlineAt: now + 60_000,
-      payloadHash: 'h',
-      expiresAt: now / 1000 + 3600,
-      leaseId: 'me',
-      leaseExpiresAt: now + 1_000,
-    };
+    const record = claimedDelay('BBBBBBBBBBBBBBBBBBBBBB');
     // The claim succeeds; every later write is throttled.
     ddbMock.on(UpdateCommand).resolvesOnce({ Attributes: record }).rejects(throttled());
     ddbMock.on(GetCommand).rejects(throttled());
@@ -118,23 +123,7 @@ describe('faults: a throttled table', () => {
   });
 
   it('stops the operation when a heartbeat hangs instead of failing', async () => {
-    const now = Date.now();
-    const record: TaskRecord = {
-      taskId: 'CCCCCCCCCCCCCCCCCCCCCC',
-      owner: 'faults',
-      operation: 'delay',
-      params: { seconds: 30 },
-      status: 'processing',
-      attempt: 1,
-      maxAttempts: 1,
-      createdAt: now,
-      updatedAt: now,
-      deadlineAt: now + 60_000,
-      payloadHash: 'h',
-      expiresAt: now / 1000 + 3600,
-      leaseId: 'me',
-      leaseExpiresAt: now + 1_000,
-    };
+    const record = claimedDelay('CCCCCCCCCCCCCCCCCCCCCC');
     // The claim succeeds; every later write never answers.
     ddbMock
       .on(UpdateCommand)

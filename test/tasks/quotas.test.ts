@@ -3,6 +3,7 @@ import { delay } from '../../lambda/operations/delay.js';
 import { createCore } from '../../lambda/tasks/core.js';
 import { TaskError } from '../../lambda/tasks/task-error.js';
 import { startCoreFixture, testConfig, type CoreFixture } from '../support/core-fixture.js';
+import { rejectionOf } from '../support/rejection.js';
 
 let fx: CoreFixture;
 beforeAll(async () => {
@@ -15,14 +16,7 @@ function coreWithQuotas(vars: Record<string, string>) {
   return createCore(testConfig(fx.emulators, vars), fx.emulators.clients, { clock: fx.clock, operations: [delay] });
 }
 
-async function refusal(promise: Promise<unknown>): Promise<TaskError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(TaskError);
-  return error as TaskError;
-}
+const refusal = (promise: Promise<unknown>) => rejectionOf(promise, TaskError);
 
 /** Cancels the owner's live tasks and empties the queue, so no 60 s delay runs. */
 async function settle(...owners: string[]) {

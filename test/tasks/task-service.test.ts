@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TaskError } from '../../lambda/tasks/task-error.js';
 import { startCoreFixture, type CoreFixture } from '../support/core-fixture.js';
+import { rejectionOf } from '../support/rejection.js';
 
 let fx: CoreFixture;
 beforeAll(async () => {
@@ -8,14 +9,7 @@ beforeAll(async () => {
 });
 afterAll(() => fx.stop());
 
-async function errorOf(promise: Promise<unknown>): Promise<TaskError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(TaskError);
-  return error as TaskError;
-}
+const errorOf = (promise: Promise<unknown>) => rejectionOf(promise, TaskError);
 
 describe('TaskService: submit', () => {
   it('writes the record before handing out the handle and dispatches it', async () => {
