@@ -10,5 +10,13 @@ export default defineConfig({
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     testTimeout: 20_000,
     hookTimeout: 20_000,
+    // `vitest run --coverage` (CI): the product's code only; the floor is what the suite meets, so a
+    // change that drops untested code in fails it.
+    coverage: {
+      provider: 'v8',
+      include: ['lambda/**/*.ts', 'lib/**/*.ts', 'local/**/*.ts', 'client/**/*.ts', 'bin/**/*.ts'],
+      reporter: ['text-summary'],
+      thresholds: { lines: 88, functions: 88, branches: 77, statements: 86 },
+    },
   },
 });
