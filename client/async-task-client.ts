@@ -13,7 +13,7 @@ import {
 import { cancelViaTool, initiateTask, listViaTool, resolveTask, type CancelOutcome, type TaskList } from './handle-path.js';
 import { connectMcpClient, type McpClientLike, type McpConnectOptions } from './mcp-client.js';
 import { toClientError } from './request-errors.js';
-import { awaitNativeResult, cancelNativeTask, createNativeTask, getNativeTask } from './native-path.js';
+import { awaitNativeResult, cancelNativeTask, createNativeTask, getNativeTask, HOLD_GRACE_MS } from './native-path.js';
 import { loadServerCatalog, type OperationInfo, type ServerCatalog } from './server-catalog.js';
 import type { TaskPath, TaskProgress, TaskSnapshot, TaskStatus } from './task-snapshot.js';
 
@@ -181,7 +181,7 @@ export class AsyncTaskClient {
               maxWaitSeconds: options.maxWaitSeconds,
               waitSeconds: options.waitSeconds,
             },
-            { ...context, signal, ...(holdMs > 0 && { timeout: holdMs + 15_000 }) },
+            { ...context, signal, ...(holdMs > 0 && { timeout: holdMs + HOLD_GRACE_MS }) },
           ),
     );
   }
@@ -335,7 +335,10 @@ export class AsyncTaskClient {
   private observe(ref: string, via: TaskPath, holdSeconds: number, signal: AbortSignal | undefined): Promise<TaskSnapshot> {
     const context = { url: this.options.url, signal };
     if (via === 'handle') {
-      return resolveTask(this.mcp, ref, holdSeconds, { ...context, ...(holdSeconds > 0 && { timeout: holdSeconds * 1000 + 15_000 }) });
+      return resolveTask(this.mcp, ref, holdSeconds, {
+        ...context,
+        ...(holdSeconds > 0 && { timeout: holdSeconds * 1000 + HOLD_GRACE_MS }),
+      });
     }
     return holdSeconds > 0 ? awaitNativeResult(this.mcp, ref, holdSeconds, context) : getNativeTask(this.mcp, ref, context);
   }

@@ -1,16 +1,9 @@
+import { HandleTool } from './handle-tool.js';
 import type { McpClientLike } from './mcp-client.js';
 import { toClientError, type RequestContext } from './request-errors.js';
 import { snapshotFromView, type HandleView, type StatusView, type TaskSnapshot, type TaskStatus } from './task-snapshot.js';
 import { readToolReply } from './tool-reply.js';
 import type { TaskErrorInfo } from './errors.js';
-
-/** The async-handle tools' names on the server. */
-export const HandleTool = {
-  Initiate: 'initiate_background_task',
-  Resolve: 'resolve_task_status',
-  Cancel: 'cancel_task',
-  List: 'list_tasks',
-} as const;
 
 /** Per-request settings: the SDK's abort signal and time limit. */
 export interface CallOptions {

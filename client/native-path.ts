@@ -5,7 +5,7 @@ import { toClientError, type RequestContext } from './request-errors.js';
 import { snapshotFromMcpTask, snapshotFromTaskResult, type TaskSnapshot } from './task-snapshot.js';
 
 /** A native long poll's request may outlive the server's own hold (this server: 25 s) by this much. */
-const HOLD_GRACE_MS = 15_000;
+export const HOLD_GRACE_MS = 15_000;
 
 /**
  * Starts an operation as a native MCP task: a task-augmented tools/call of the operation's own

@@ -1,6 +1,6 @@
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { McpClientLike } from './mcp-client.js';
-import { HandleTool } from './handle-path.js';
+import { HandleTool } from './handle-tool.js';
 
 /** One operation the server runs as a background task. */
 export interface OperationInfo {

@@ -1,6 +1,7 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { z } from 'zod';
 import { ConfigError, ENV_VARS, loadConfig, type Config } from '../lambda/shared/config.js';
+import { STACK_SUPPLIED } from './runtime-environment.js';
 
 /** How callers authenticate: an OIDC JWT, an API key checked by a Lambda authorizer, or nobody. */
 export const AUTH_MODES = ['jwt', 'apikey', 'none'] as const;
@@ -68,13 +69,6 @@ export interface DeployConfig {
   readonly settings: DeploySettings;
 }
 
-/** Runtime variables the stack sets itself from the resources it creates. */
-const STACK_OWNED: Readonly<Record<string, string>> = {
-  [ENV_VARS['state.tableName']]: 'the stack creates the table and passes its name',
-  [ENV_VARS['queue.url']]: 'the stack creates the queue and passes its URL',
-  [ENV_VARS['api.authDisabled']]: 'choose the auth mode with -c auth=jwt|apikey|none',
-};
-
 /** Reads one context value (cdk.json or `-c`), e.g. `(key) => app.node.tryGetContext(key)`. */
 export type ContextReader = (key: string) => unknown;
 
@@ -88,7 +82,7 @@ export function readDeployConfig(context: ContextReader): DeployConfig {
   for (const name of Object.values(ENV_VARS)) {
     const value = context(name);
     if (value === undefined || value === null || value === '') continue;
-    if (name in STACK_OWNED) throw new ConfigError(`Context ${name} cannot be set: ${STACK_OWNED[name]}`);
+    if (name in STACK_SUPPLIED) throw new ConfigError(`Context ${name} cannot be set: ${STACK_SUPPLIED[name]}`);
     vars[name] = Array.isArray(value) ? value.join(',') : typeof value === 'object' ? JSON.stringify(value) : String(value);
   }
   const config = loadConfig(vars);

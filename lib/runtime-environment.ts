@@ -1,7 +1,11 @@
 import { ENV_VARS, type Config } from '../lambda/shared/config.js';
 
-/** The variables whose values the stack supplies from the resources it creates. */
-const STACK_SUPPLIED = new Set<string>([ENV_VARS['state.tableName'], ENV_VARS['queue.url'], ENV_VARS['api.authDisabled']]);
+/** Runtime variables the stack sets itself from the resources it creates, and why a user cannot. */
+export const STACK_SUPPLIED: Readonly<Record<string, string>> = {
+  [ENV_VARS['state.tableName']]: 'the stack creates the table and passes its name',
+  [ENV_VARS['queue.url']]: 'the stack creates the queue and passes its URL',
+  [ENV_VARS['api.authDisabled']]: 'choose the auth mode with -c auth=jwt|apikey|none',
+};
 
 /** Where the handlers find the resources the stack created. */
 export interface RuntimeResources {
@@ -18,7 +22,7 @@ export interface RuntimeResources {
 export function runtimeEnvironment(config: Config, resources: RuntimeResources): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [path, name] of Object.entries(ENV_VARS)) {
-    if (STACK_SUPPLIED.has(name)) continue;
+    if (name in STACK_SUPPLIED) continue;
     const [section, key] = path.split('.') as [keyof Config, string];
     const value = (config[section] as Record<string, unknown>)[key];
     const text = Array.isArray(value) ? value.join(',') : String(value);

@@ -6,14 +6,7 @@ import { toHandleView, toListItemView, toStatusView } from './task-view.js';
 import { errorInfoOf, toolError, toolSuccess } from './tool-result.js';
 import { handleToolSchemas } from './tool-schemas.js';
 import { parseArguments, toToolJsonSchema, type ToolSpec } from './tool-spec.js';
-
-/** The tool names of the async-handle pattern: start and resolve, plus cancel and list. */
-export const HandleToolName = {
-  Initiate: 'initiate_background_task',
-  Resolve: 'resolve_task_status',
-  Cancel: 'cancel_task',
-  List: 'list_tasks',
-} as const;
+import { HandleTool } from '../../client/handle-tool.js';
 
 /**
  * The four async-handle tools: start a task and get a reference at once, then resolve (long-poll),
@@ -28,7 +21,7 @@ export function createHandleTools(operations: readonly Operation[], config: Conf
 
   const initiate: ToolSpec = {
     definition: {
-      name: HandleToolName.Initiate,
+      name: HandleTool.Initiate,
       title: 'Start a background task',
       description:
         'Starts a long-running operation and returns a task_ref within milliseconds; the work runs in the background. ' +
@@ -65,7 +58,7 @@ export function createHandleTools(operations: readonly Operation[], config: Conf
 
   const resolve: ToolSpec = {
     definition: {
-      name: HandleToolName.Resolve,
+      name: HandleTool.Resolve,
       title: 'Check a background task',
       description:
         'Returns a task’s state, progress, and its result or error once final (status completed, failed or cancelled). ' +
@@ -93,7 +86,7 @@ export function createHandleTools(operations: readonly Operation[], config: Conf
 
   const cancel: ToolSpec = {
     definition: {
-      name: HandleToolName.Cancel,
+      name: HandleTool.Cancel,
       title: 'Cancel a background task',
       description:
         'Cancels a pending or running task; a running operation is stopped at its next heartbeat and its result discarded. ' +
@@ -121,7 +114,7 @@ export function createHandleTools(operations: readonly Operation[], config: Conf
 
   const list: ToolSpec = {
     definition: {
-      name: HandleToolName.List,
+      name: HandleTool.List,
       title: 'List my background tasks',
       description: 'Lists your tasks, newest first, optionally only those in one status; page with cursor and next_cursor.',
       inputSchema: toToolJsonSchema(schemas.list.input, 'input'),
