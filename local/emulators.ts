@@ -7,7 +7,7 @@ import {
   DescribeTableCommand,
   ResourceInUseException,
 } from '@aws-sdk/client-dynamodb';
-import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import dynalite from 'dynalite';
 import { createAwsClients, type AwsClients } from '../lambda/shared/aws-clients.js';
@@ -125,12 +125,7 @@ function tableDefinition(tableName: string): CreateTableCommandInput {
  */
 async function rebuildTable({ ddb }: AwsClients, tableName: string): Promise<void> {
   const items: Record<string, unknown>[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await ddb.send(new ScanCommand({ TableName: tableName, ConsistentRead: true, ExclusiveStartKey: startKey }));
-    items.push(...(page.Items ?? []));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  for await (const page of paginateScan({ client: ddb }, { TableName: tableName, ConsistentRead: true })) items.push(...(page.Items ?? []));
   await ddb.send(new DeleteTableCommand({ TableName: tableName }));
   await ddb.send(new CreateTableCommand(tableDefinition(tableName)));
   for (const item of items) {

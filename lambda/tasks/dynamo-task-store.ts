@@ -3,7 +3,8 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
-  ScanCommand,
+  paginateQuery,
+  paginateScan,
   UpdateCommand,
   type DynamoDBDocumentClient,
   type UpdateCommandInput,
@@ -12,7 +13,7 @@ import type { Clock } from '../shared/clock.js';
 import { TASK_TABLE } from '../shared/resources.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { isExpired, TaskStatus, type TaskProgress, type TaskRecord } from './task.js';
-import { ErrorCode, TaskError, type TaskErrorInfo } from './task-error.js';
+import { ErrorCode, type TaskErrorInfo } from './task-error.js';
 import { fromItem, LIVE_ONLY_ATTRIBUTES, toItem, withoutSecrets } from './task-item.js';
 import { UnstorableError, type CallerUsage, type DueTask, type LostReason, type TaskPage, type TaskStore } from './task-store.js';
 
@@ -34,11 +35,6 @@ export class DynamoTaskStore implements TaskStore {
     private readonly clock: Clock,
   ) {}
 
-  /**
-   * Writes a new pending record unless its id is taken by a live one. On a taken id (an idempotency
-   * key seen before) returns the existing record with `created: false` when the payload matches.
-   * @throws TaskError idempotency_conflict when the same key was used with another payload.
-   */
   async create(record: TaskRecord): Promise<{ task: TaskRecord; created: boolean }> {
     for (let tries = 0; tries < 3; tries++) {
       const nowSeconds = Math.floor(this.clock() / 1000);
@@ -57,16 +53,10 @@ export class DynamoTaskStore implements TaskStore {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
       }
       const existing = await this.get(record.taskId);
-      if (!existing) continue; // expired or deleted between the two calls: try the put again
-      if (existing.payloadHash !== record.payloadHash || existing.owner !== record.owner) {
-        throw new TaskError(
-          ErrorCode.IdempotencyConflict,
-          `idempotency_key "${record.idempotencyKey}" was already used for a different request (task ${existing.taskId}); use a new key or repeat the original request`,
-        );
-      }
-      return { task: existing, created: false };
+      if (existing) return { task: existing, created: false };
+      // Expired or deleted between the two calls: try the put again.
     }
-    throw new TaskError(ErrorCode.InternalError, 'could not create the task record; try again', { retryable: true });
+    throw new Error(`task id ${record.taskId} stayed taken by a record expiring under it after 3 tries`);
   }
 
   /** A strongly consistent read; an expired record reads as absent. */
@@ -283,21 +273,16 @@ export class DynamoTaskStore implements TaskStore {
   }
 
   private async *dueInShard(shard: number, now: number): AsyncGenerator<DueTask> {
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.ddb.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: TASK_TABLE.active.name,
-          KeyConditionExpression: 'activeShard = :shard AND sweepAt <= :now',
-          ExpressionAttributeValues: { ':shard': String(shard), ':now': now },
-          ExclusiveStartKey: startKey,
-          Limit: 100,
-        }),
-      );
-      for (const item of page.Items ?? []) yield item as DueTask;
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const pages = paginateQuery(
+      { client: this.ddb, pageSize: 100 },
+      {
+        TableName: this.tableName,
+        IndexName: TASK_TABLE.active.name,
+        KeyConditionExpression: 'activeShard = :shard AND sweepAt <= :now',
+        ExpressionAttributeValues: { ':shard': String(shard), ':now': now },
+      },
+    );
+    for await (const page of pages) for (const item of page.Items ?? []) yield item as DueTask;
   }
 
   /**
@@ -305,21 +290,17 @@ export class DynamoTaskStore implements TaskStore {
    * process, an emulator's index may have missed the last writes. A full scan, so never on a schedule.
    */
   async *liveTasks(): AsyncGenerator<DueTask> {
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.ddb.send(
-        new ScanCommand({
-          TableName: this.tableName,
-          ConsistentRead: true,
-          FilterExpression: '#status IN (:pending, :processing) AND expiresAt > :nowSeconds',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':pending': LIVE[0], ':processing': LIVE[1], ':nowSeconds': Math.floor(this.clock() / 1000) },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) yield item as DueTask;
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const pages = paginateScan(
+      { client: this.ddb },
+      {
+        TableName: this.tableName,
+        ConsistentRead: true,
+        FilterExpression: '#status IN (:pending, :processing) AND expiresAt > :nowSeconds',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':pending': LIVE[0], ':processing': LIVE[1], ':nowSeconds': Math.floor(this.clock() / 1000) },
+      },
+    );
+    for await (const page of pages) for (const item of page.Items ?? []) yield item as DueTask;
   }
 
   /** Fails a live task whose deadline has passed (the worker died or never started it). */

@@ -1,7 +1,7 @@
 import type { Clock } from '../shared/clock.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { isExpired, isTerminal, TaskStatus, type TaskProgress, type TaskRecord } from './task.js';
-import { ErrorCode, TaskError, type TaskErrorInfo } from './task-error.js';
+import { ErrorCode, type TaskErrorInfo } from './task-error.js';
 import { withoutSecrets } from './task-item.js';
 import { UnstorableError, type CallerUsage, type DueTask, type LostReason, type TaskPage, type TaskStore } from './task-store.js';
 
@@ -22,17 +22,9 @@ export class MemoryTaskStore implements TaskStore {
 
   async create(record: TaskRecord): Promise<{ task: TaskRecord; created: boolean }> {
     const existing = this.live(record.taskId);
-    if (!existing) {
-      this.put(structuredClone(record));
-      return { task: withoutSecrets(structuredClone(record)), created: true };
-    }
-    if (existing.payloadHash !== record.payloadHash || existing.owner !== record.owner) {
-      throw new TaskError(
-        ErrorCode.IdempotencyConflict,
-        `idempotency_key "${record.idempotencyKey}" was already used for a different request (task ${existing.taskId}); use a new key or repeat the original request`,
-      );
-    }
-    return { task: this.copy(existing), created: false };
+    if (existing) return { task: this.copy(existing), created: false };
+    this.put(structuredClone(record));
+    return { task: withoutSecrets(structuredClone(record)), created: true };
   }
 
   async get(taskId: string): Promise<TaskRecord | undefined> {

@@ -106,7 +106,15 @@ export function createTaskService(deps: CoreDeps): TaskService {
         sweepAt: Math.min(deadlineAt, now + config.execution.dispatchGraceSeconds * 1000),
       };
       const { task, created } = await store.create(record);
-      if (!created) return { task, created };
+      if (!created) {
+        if (task.payloadHash !== hash || task.owner !== request.owner) {
+          throw new TaskError(
+            ErrorCode.IdempotencyConflict,
+            `idempotency_key "${idempotencyKey}" was already used for a different request (task ${task.taskId}); use a new key or repeat the original request`,
+          );
+        }
+        return { task, created };
+      }
       telemetry.submitted();
       try {
         await dispatcher.dispatch(taskId);

@@ -45,9 +45,8 @@ export class UnstorableError extends Error {
  */
 export interface TaskStore {
   /**
-   * Writes a new pending record unless its id is taken by a live one. On a taken id (an idempotency
-   * key seen before) returns the existing record with `created: false` when owner and payload match.
-   * @throws TaskError idempotency_conflict when the same key was used with another payload.
+   * Writes a new pending record unless its id is taken by a live one; on a taken id (an idempotency
+   * key seen before) returns that record, whoever owns it and whatever it asked, with `created: false`.
    */
   create(record: TaskRecord): Promise<{ task: TaskRecord; created: boolean }>;
   /** A strongly consistent read. */
