@@ -1,5 +1,5 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
-import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Log } from '../lambda/shared/log.js';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { TASK_QUEUE, WORKER_TIMEOUT_SECONDS } from '../lambda/shared/resources.js';
 
@@ -13,7 +13,7 @@ export interface QueuePollerOptions {
   handler: SqsHandler;
   /** Records in flight at most (Lambda's maxConcurrency × batch size). */
   maxConcurrency: number;
-  logger: Logger;
+  logger: Log;
   /** @default 10, SQS's largest receive */
   batchSize?: number;
 }

@@ -1,6 +1,6 @@
 import { mkdirSync, accessSync, constants } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Log } from '../lambda/shared/log.js';
 import { createApiHandler } from '../lambda/handlers/api.js';
 import { createSweeperHandler } from '../lambda/handlers/sweeper.js';
 import { createWorkerHandler } from '../lambda/handlers/worker.js';
@@ -30,7 +30,7 @@ export interface LocalStackOptions {
   sweepIntervalMs?: number;
   /** Serve MCP over HTTP; off for stdio mode. @default true */
   http?: boolean;
-  logger?: Logger;
+  logger?: Log;
   /** The operations tasks may run. @default every registered operation */
   operations?: readonly Operation[];
 }
@@ -43,7 +43,7 @@ export interface LocalStack {
   config: Config;
   core: Core;
   emulators: Emulators;
-  logger: Logger;
+  logger: Log;
   /** Stops taking work, gives running tasks `graceMs` to finish, closes everything. */
   stop(graceMs?: number): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Log } from '../shared/log.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
@@ -17,7 +17,7 @@ import { lambdaRuntime } from './runtime.js';
 export interface ApiHandlerDeps extends OriginPolicy {
   config: Config;
   service: TaskService;
-  logger?: Logger;
+  logger?: Log;
   /** Bearer token → principal for local runs (`parseAuthTokens(process.env.MCP_AUTH_TOKENS)`); a token is then required. */
   authTokens?: ReadonlyMap<string, string>;
   /**

@@ -1,4 +1,4 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Log } from '../shared/log.js';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import {
   CallToolRequestSchema,
@@ -29,7 +29,7 @@ export interface McpServerDeps {
   /** The authenticated caller; every task the server touches is scoped to it. */
   principal: string;
   config: Config;
-  logger?: Logger;
+  logger?: Log;
   /**
    * Validates JSON Schemas for the SDK; building one costs far more than a whole server, so share it.
    * @default one AjvJsonSchemaValidator per process

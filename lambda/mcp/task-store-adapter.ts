@@ -1,4 +1,4 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Log } from '../shared/log.js';
 import type { CreateTaskOptions, TaskStore } from '@modelcontextprotocol/sdk/experimental/tasks';
 import type { Request, RequestId, Result, Task } from '@modelcontextprotocol/sdk/types.js';
 import { ErrorCode, TaskError } from '../tasks/task-error.js';
@@ -16,7 +16,7 @@ export class PrincipalTaskStore implements TaskStore {
   constructor(
     private readonly service: TaskService,
     private readonly principal: string,
-    private readonly logger?: Logger,
+    private readonly logger?: Log,
   ) {}
 
   /** Tasks are created by task-augmented tools/call of an operation's own tool; this path submits the same way. */

@@ -1,4 +1,4 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Log } from '../shared/log.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { ErrorCode, TaskError, type TaskErrorInfo } from '../tasks/task-error.js';
 
@@ -17,7 +17,7 @@ export function toolError(error: TaskErrorInfo): CallToolResult {
 }
 
 /** The caller-facing form of any failure: a TaskError as it is, anything else as a logged internal_error. */
-export function errorInfoOf(error: unknown, logger?: Logger): TaskErrorInfo {
+export function errorInfoOf(error: unknown, logger?: Log): TaskErrorInfo {
   if (error instanceof TaskError) return error.toInfo();
   logger?.error('tool call failed unexpectedly', { error: error as Error });
   return { code: ErrorCode.InternalError, message: 'internal error; the failure was logged', retryable: true };

@@ -1,4 +1,4 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Log } from '../shared/log.js';
 import type { CallToolResult, CreateTaskResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import * as z from 'zod';
 import type { Config } from '../shared/config.js';
@@ -12,7 +12,7 @@ export interface ToolContext {
   service: TaskService;
   principal: string;
   config: Config;
-  logger?: Logger;
+  logger?: Log;
   signal?: AbortSignal;
 }
 

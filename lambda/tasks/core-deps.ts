@@ -1,4 +1,4 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Log } from '../shared/log.js';
 import type { Operation } from '../operations/operation.js';
 import type { Clock } from '../shared/clock.js';
 import type { Config } from '../shared/config.js';
@@ -14,5 +14,5 @@ export interface CoreDeps {
   operations: readonly Operation[];
   clock: Clock;
   telemetry: TaskTelemetry;
-  logger: Logger;
+  logger: Log;
 }

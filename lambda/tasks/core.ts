@@ -1,4 +1,4 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Log } from '../shared/log.js';
 import { operations as registeredOperations } from '../operations/index.js';
 import type { Operation } from '../operations/operation.js';
 import type { AwsClients } from '../shared/aws-clients.js';
@@ -16,7 +16,7 @@ import type { TaskStore } from './task-store.js';
 export interface CoreOptions {
   clock?: Clock;
   telemetry?: TaskTelemetry;
-  logger?: Logger;
+  logger?: Log;
   dispatcher?: Dispatcher;
   operations?: readonly Operation[];
 }

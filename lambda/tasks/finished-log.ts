@@ -1,4 +1,4 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Log } from '../shared/log.js';
 import type { TaskStatus } from './task.js';
 import type { ErrorCode } from './task-error.js';
 
@@ -19,6 +19,6 @@ export interface FinishedEvent {
  * Logs `task finished` once per task, right after the conditional write that ended it succeeded:
  * operators (and the fault suite) count on exactly one such line per task.
  */
-export function logFinished(logger: Logger, event: FinishedEvent): void {
+export function logFinished(logger: Log, event: FinishedEvent): void {
   logger.info('task finished', { ...event });
 }

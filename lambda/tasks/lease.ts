@@ -1,4 +1,4 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Log } from '../shared/log.js';
 import type { Clock } from '../shared/clock.js';
 import type { TaskProgress } from './task.js';
 import type { TaskStore } from './task-store.js';
@@ -25,7 +25,7 @@ export interface Lease {
 interface LeaseOptions {
   store: TaskStore;
   clock: Clock;
-  logger: Logger;
+  logger: Log;
   taskId: string;
   leaseId: string;
   leaseMs: number;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Log } from '../shared/log.js';
 import { OperationError, type Operation } from '../operations/operation.js';
 import type { CoreDeps } from './core-deps.js';
 import { logFinished } from './finished-log.js';
@@ -33,7 +33,7 @@ interface Attempt {
   task: TaskRecord;
   leaseId: string;
   startedAt: number;
-  log: Logger;
+  log: Log;
   /** Until when the lease is surely this worker's (outcome writes may be retried until then). */
   safeUntil: () => number;
 }
