@@ -135,11 +135,15 @@ export class AsyncTaskClient {
    * Uses an SDK `Client` that is already connected; close() then leaves it open.
    * @throws RangeError for a bad schedule or maxAttempts < 1
    */
+  /** The two ways to run a task, one shape: each call picks a path instead of branching on it. */
+  private readonly paths: Record<TaskPath, PathCalls>;
+
   constructor(
     readonly mcp: McpClientLike,
     private readonly options: AsyncTaskClientOptions = {},
     private readonly closeConnection?: () => Promise<void>,
   ) {
+    this.paths = { native: nativePath(mcp), handle: handlePath(mcp) };
     this.schedule = pollSchedule(options.schedule);
     this.maxAttempts = checkAttempts(options.maxAttempts ?? 20);
     this.random = options.random ?? Math.random;
@@ -166,24 +170,8 @@ export class AsyncTaskClient {
    * @throws ConnectionError when the server cannot be reached or refuses the credentials
    */
   async start(operation: string, parameters: Record<string, unknown> = {}, options: StartOptions = {}): Promise<TaskSnapshot> {
-    const via = await this.pathForStart(operation, options);
-    const context = { url: this.options.url };
-    const holdMs = options.waitSeconds ? options.waitSeconds * 1000 : 0;
-    return withRequestSignal(options.signal, (signal) =>
-      via === 'native'
-        ? createNativeTask(this.mcp, operation, parameters, { ...context, signal })
-        : initiateTask(
-            this.mcp,
-            {
-              operation,
-              parameters,
-              idempotencyKey: options.idempotencyKey,
-              maxWaitSeconds: options.maxWaitSeconds,
-              waitSeconds: options.waitSeconds,
-            },
-            { ...context, signal, ...(holdMs > 0 && { timeout: holdMs + HOLD_GRACE_MS }) },
-          ),
-    );
+    const path = this.paths[await this.pathForStart(operation, options)];
+    return withRequestSignal(options.signal, (signal) => path.start(operation, parameters, options, { url: this.options.url, signal }));
   }
 
   /**
@@ -236,13 +224,8 @@ export class AsyncTaskClient {
    * @throws TaskRequestError not_found for an unknown reference
    */
   async cancel(target: TaskTarget, options: { via?: PathChoice; signal?: AbortSignal } = {}): Promise<CancelOutcome> {
-    const via = await this.pathForTarget(target, options.via);
-    const context = { url: this.options.url };
-    return withRequestSignal(options.signal, (signal) =>
-      via === 'native'
-        ? cancelNativeTask(this.mcp, refOf(target), { ...context, signal })
-        : cancelViaTool(this.mcp, refOf(target), { ...context, signal }),
-    );
+    const path = this.paths[await this.pathForTarget(target, options.via)];
+    return withRequestSignal(options.signal, (signal) => path.cancel(refOf(target), { url: this.options.url, signal }));
   }
 
   /**
@@ -333,14 +316,7 @@ export class AsyncTaskClient {
   }
 
   private observe(ref: string, via: TaskPath, holdSeconds: number, signal: AbortSignal | undefined): Promise<TaskSnapshot> {
-    const context = { url: this.options.url, signal };
-    if (via === 'handle') {
-      return resolveTask(this.mcp, ref, holdSeconds, {
-        ...context,
-        ...(holdSeconds > 0 && { timeout: holdSeconds * 1000 + HOLD_GRACE_MS }),
-      });
-    }
-    return holdSeconds > 0 ? awaitNativeResult(this.mcp, ref, holdSeconds, context) : getNativeTask(this.mcp, ref, context);
+    return this.paths[via].observe(ref, holdSeconds, { url: this.options.url, signal });
   }
 
   /** Seconds each poll may be held: 0 = plain polling. */
@@ -403,4 +379,45 @@ function checkAttempts(value: number): number {
 
 function unsupported(message: string): TaskRequestError {
   return new TaskRequestError({ code: ClientErrorCode.Unsupported, message, retryable: false });
+}
+
+/** A request's context: the server's URL (for messages) and the caller's abort signal. */
+type CallContext = { url?: string; signal?: AbortSignal };
+
+/** What the client does on one path (native MCP tasks, or the async-handle tools). */
+interface PathCalls {
+  start(operation: string, parameters: Record<string, unknown>, options: StartOptions, context: CallContext): Promise<TaskSnapshot>;
+  /** One look at the task, held up to `holdSeconds` for it to finish (0: a plain read). */
+  observe(ref: string, holdSeconds: number, context: CallContext): Promise<TaskSnapshot>;
+  cancel(ref: string, context: CallContext): Promise<CancelOutcome>;
+}
+
+function nativePath(mcp: McpClientLike): PathCalls {
+  return {
+    start: (operation, parameters, _options, context) => createNativeTask(mcp, operation, parameters, context),
+    observe: (ref, holdSeconds, context) =>
+      holdSeconds > 0 ? awaitNativeResult(mcp, ref, holdSeconds, context) : getNativeTask(mcp, ref, context),
+    cancel: (ref, context) => cancelNativeTask(mcp, ref, context),
+  };
+}
+
+function handlePath(mcp: McpClientLike): PathCalls {
+  // A held call may outlive the server's own hold by HOLD_GRACE_MS before the SDK gives up on it.
+  const held = (context: CallContext, seconds: number) => (seconds > 0 ? { ...context, timeout: seconds * 1000 + HOLD_GRACE_MS } : context);
+  return {
+    start: (operation, parameters, options, context) =>
+      initiateTask(
+        mcp,
+        {
+          operation,
+          parameters,
+          idempotencyKey: options.idempotencyKey,
+          maxWaitSeconds: options.maxWaitSeconds,
+          waitSeconds: options.waitSeconds,
+        },
+        held(context, options.waitSeconds ?? 0),
+      ),
+    observe: (ref, holdSeconds, context) => resolveTask(mcp, ref, holdSeconds, held(context, holdSeconds)),
+    cancel: (ref, context) => cancelViaTool(mcp, ref, context),
+  };
 }
