@@ -18,6 +18,8 @@ export interface CoreOptions {
   telemetry?: TaskTelemetry;
   logger?: Log;
   dispatcher?: Dispatcher;
+  /** @default the DynamoDB store on `clients.ddb` */
+  store?: TaskStore;
   operations?: readonly Operation[];
 }
 
@@ -37,7 +39,7 @@ export function createCore(config: Config, clients: AwsClients, options: CoreOpt
   const logger = options.logger ?? createLogger(config);
   const telemetry = options.telemetry ?? noTelemetry;
   const operations = options.operations ?? registeredOperations;
-  const store = new DynamoTaskStore(clients.ddb, config.state.tableName, clock);
+  const store = options.store ?? new DynamoTaskStore(clients.ddb, config.state.tableName, clock);
   const dispatcher = options.dispatcher ?? new SqsDispatcher(clients.sqs, config.queue.url);
   const deps = { config, store, dispatcher, operations, clock, telemetry, logger };
   return { store, dispatcher, operations, service: createTaskService(deps), deps };

@@ -5,6 +5,7 @@ import { startEmulators, type Emulators } from '../../local/emulators.js';
 import { createWorkerHandler } from '../../lambda/handlers/worker.js';
 import { loadConfig, type Config } from '../../lambda/shared/config.js';
 import { createCore, type Core, type CoreOptions } from '../../lambda/tasks/core.js';
+import { MemoryTaskStore } from '../../lambda/tasks/memory-task-store.js';
 import type { TaskItem } from '../../lambda/tasks/task-item.js';
 
 /** A clock tests can move forward; it follows real time otherwise. */
@@ -47,12 +48,19 @@ export function testConfig(emulators: Emulators, vars: Record<string, string> = 
   });
 }
 
-/** Starts emulators and a core on them. */
-export async function startCoreFixture(vars: Record<string, string> = {}, options: CoreOptions = {}): Promise<CoreFixture> {
+/**
+ * Starts emulators and a core on them. `memoryStore` keeps the records in a MemoryTaskStore (for
+ * tests of the layers above the store; the queue stays the real emulator).
+ */
+export async function startCoreFixture(
+  vars: Record<string, string> = {},
+  options: CoreOptions & { memoryStore?: boolean } = {},
+): Promise<CoreFixture> {
   const emulators = await startEmulators();
   const config = testConfig(emulators, vars);
   const clock = testClock();
-  const core = createCore(config, emulators.clients, { clock, ...options });
+  const { memoryStore, ...coreOptions } = options;
+  const core = createCore(config, emulators.clients, { clock, ...(memoryStore && { store: new MemoryTaskStore(clock) }), ...coreOptions });
   const worker = createWorkerHandler(core.deps);
   const lambdaContext = { getRemainingTimeInMillis: () => 900_000 } as Context;
   return {

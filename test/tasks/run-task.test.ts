@@ -63,7 +63,10 @@ const huge = defineOperation({
 
 let fx: CoreFixture;
 beforeAll(async () => {
-  fx = await startCoreFixture({ LEASE_SECONDS: '1', MAX_RESULT_BYTES: '1024' }, { operations: [delay, slow, stubborn, flaky, huge] });
+  fx = await startCoreFixture(
+    { LEASE_SECONDS: '1', MAX_RESULT_BYTES: '1024' },
+    { operations: [delay, slow, stubborn, flaky, huge], memoryStore: true },
+  );
 });
 afterAll(() => fx.stop());
 beforeEach(() => {
