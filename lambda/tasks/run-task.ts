@@ -94,8 +94,15 @@ export async function runTask(deps: CoreDeps, taskId: string, limits: RunLimits 
   }
 
   const reason = lease.abortReason();
-  if (reason === 'cancelled') return 'cancelled';
-  if (reason === 'lost') return 'lost';
+  if (reason === 'cancelled') {
+    log.info('operation stopped: the task was cancelled');
+    return 'cancelled';
+  }
+  if (reason === 'lost') {
+    // The sweeper re-dispatches the task, or ends it worker_lost, once the lease has lapsed.
+    log.warn('operation stopped: this worker could not keep its lease; its result is discarded');
+    return 'lost';
+  }
   if (reason === 'deadline') return finishTimedOut(run);
   if (reason === 'worker_limit') {
     // Not a timeout (the deadline is still ahead): the compute went away, as when a worker dies.
