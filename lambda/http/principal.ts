@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { bearerToken } from '../shared/bearer-token.js';
+import type { AuthorizerContext } from '../auth/api-key-authorizer.js';
 
 /** How callers are identified; everything but the authorizer context is for runs off AWS. */
 export interface PrincipalOptions {
@@ -19,9 +20,10 @@ export const LOCAL_PRINCIPAL = 'local';
 /** The principal of every caller when authentication is explicitly disabled. */
 export const ANONYMOUS_PRINCIPAL = 'anonymous';
 
-interface AuthorizerContext {
+/** API Gateway's `requestContext.authorizer`: a JWT authorizer's claims, or our Lambda authorizer's context. */
+interface GatewayAuthorizer {
   jwt?: { claims?: Record<string, unknown> };
-  lambda?: Record<string, unknown>;
+  lambda?: Partial<AuthorizerContext>;
 }
 
 /**
@@ -30,7 +32,7 @@ interface AuthorizerContext {
  * if authentication is disabled. Anything else is refused.
  */
 export function resolvePrincipal(event: APIGatewayProxyEventV2, options: PrincipalOptions): PrincipalResolution {
-  const authorizer = (event.requestContext as { authorizer?: AuthorizerContext }).authorizer;
+  const authorizer = (event.requestContext as { authorizer?: GatewayAuthorizer }).authorizer;
   const fromAuthorizer = nonEmpty(authorizer?.jwt?.claims?.sub) ?? nonEmpty(authorizer?.lambda?.principal);
   if (fromAuthorizer) return { ok: true, principal: fromAuthorizer };
 
