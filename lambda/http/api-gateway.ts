@@ -8,7 +8,7 @@ const TEXT_MEDIA_TYPE = /^(text\/|application\/(json|[\w.+-]+\+json|xml|[\w.+-]+
  * query string, headers (API Gateway already joined repeated ones with commas), cookies back into
  * one `cookie` header, and the body decoded from base64 when API Gateway encoded it.
  */
-export function toWebRequest(event: APIGatewayProxyEventV2): Request {
+export function toWebRequest(event: APIGatewayProxyEventV2, options: { body?: boolean } = {}): Request {
   const headers = new Headers();
   for (const [name, value] of Object.entries(event.headers ?? {})) {
     if (value !== undefined) headers.set(name, value);
@@ -21,7 +21,8 @@ export function toWebRequest(event: APIGatewayProxyEventV2): Request {
   const url = `${scheme}://${host}${event.rawPath || '/'}${query}`;
 
   const method = event.requestContext.http.method.toUpperCase();
-  const hasBody = event.body !== undefined && event.body !== null && method !== 'GET' && method !== 'HEAD';
+  // A body already parsed elsewhere need not become a stream again: that is most of what a Request costs.
+  const hasBody = (options.body ?? true) && event.body !== undefined && event.body !== null && method !== 'GET' && method !== 'HEAD';
   const body = hasBody ? (event.isBase64Encoded ? Buffer.from(event.body!, 'base64') : event.body!) : undefined;
   return new Request(url, { method, headers, body });
 }
