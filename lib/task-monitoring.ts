@@ -57,6 +57,8 @@ export class TaskMonitoring extends Construct {
   /** Every alarm by name: failureRate, duration, deadLetters, queueAge, api5xx, <fn>Errors, <fn>Throttles. */
   readonly alarms: Readonly<Record<string, Alarm>>;
   readonly failureRate: MathExpression;
+  /** Estimated tokens agents read per submitted task: sum of MCP response bytes / 4 / tasks submitted. */
+  readonly agentTokensPerTask: MathExpression;
   /** Console link to the dashboard. */
   readonly dashboardUrl: string;
 
@@ -88,6 +90,15 @@ export class TaskMonitoring extends Construct {
           usingMetrics: { failedRaw: task(METRIC.TasksFailed, 'Sum') },
         }),
       },
+    });
+
+    // What agents read, in tokens (≈ bytes / 4), per task started; hourly, as a task's calls straddle shorter periods.
+    const hour = Duration.hours(1);
+    this.agentTokensPerTask = new MathExpression({
+      label: 'Agent tokens per task',
+      period: hour,
+      expression: 'IF(submitted > 0, FILL(responseBytes, 0) / 4 / submitted, 0)',
+      usingMetrics: { responseBytes: task(METRIC.ToolResponseBytes, 'Sum', hour), submitted: task(METRIC.TasksSubmitted, 'Sum', hour) },
     });
 
     const alarms: Record<string, Alarm> = {};
@@ -166,6 +177,12 @@ export class TaskMonitoring extends Construct {
         left: [this.failureRate],
         leftAnnotations: [{ value: props.failureRateThreshold, label: 'alarm' }],
         leftYAxis: { min: 0, max: 1 },
+      }),
+      new GraphWidget({
+        title: 'Agent tokens per task (estimated)',
+        width: 8,
+        left: [this.agentTokensPerTask],
+        leftYAxis: { min: 0 },
       }),
       new GraphWidget({
         title: 'Task duration and queue wait (ms)',

@@ -55,3 +55,24 @@ describe('PowertoolsTelemetry', () => {
     expect(failed.find((d) => d.ErrorCode)?.ErrorCode).toBe('timeout');
   });
 });
+
+describe('PowertoolsTelemetry.toolResponse', () => {
+  it('writes ToolResponseBytes in bytes, once service-level (the dashboard sums it) and once by Tool', () => {
+    const telemetry = new PowertoolsTelemetry(loadConfig({ METRICS_NAMESPACE: 'TestTasks' }));
+    const docs = captureEmf(() => {
+      telemetry.toolResponse('resolve_task_status', 412);
+      telemetry.flush();
+    });
+    const sized = docs.filter((d) => d._aws.CloudWatchMetrics[0]!.Metrics.some((m) => m.Name === METRIC.ToolResponseBytes));
+    expect(sized).toHaveLength(2);
+    for (const doc of sized) {
+      expect(doc._aws.CloudWatchMetrics[0]!.Metrics).toContainEqual({ Name: 'ToolResponseBytes', Unit: 'Bytes' });
+      expect(doc._aws.CloudWatchMetrics[0]!.Namespace).toBe('TestTasks');
+      expect(doc.ToolResponseBytes).toBe(412);
+    }
+    expect(sized.map((d) => [...d._aws.CloudWatchMetrics[0]!.Dimensions[0]!].sort())).toEqual(
+      expect.arrayContaining([['service'], ['Tool', 'service']]),
+    );
+    expect(sized.find((d) => d.Tool)?.Tool).toBe('resolve_task_status');
+  });
+});

@@ -9,6 +9,7 @@ import { checkOrigin, type OriginPolicy } from '../http/origin-guard.js';
 import { resolvePrincipal } from '../http/principal.js';
 import { createMcpServer } from '../mcp/server.js';
 import type { Config } from '../shared/config.js';
+import type { TaskTelemetry } from '../shared/telemetry.js';
 import { ErrorCode } from '../tasks/task-error.js';
 import type { TaskService } from '../tasks/task-service-types.js';
 import { lambdaRuntime } from './runtime.js';
@@ -29,6 +30,8 @@ export interface ApiHandlerDeps extends OriginPolicy {
   path?: string;
   /** Shared JSON Schema validator for the per-request servers. @default one per process */
   jsonSchemaValidator?: jsonSchemaValidator;
+  /** Told each tools/call and tasks/* response's size (the agent's tokens). @default none */
+  telemetry?: Pick<TaskTelemetry, 'toolResponse'>;
 }
 
 /** The api Lambda: an API Gateway HTTP API (payload 2.0) event in, a result out. */
@@ -109,7 +112,11 @@ export function createApiHandler(deps: ApiHandlerDeps): ApiHandler {
     try {
       await server.connect(transport);
       const response = await transport.handleRequest(toWebRequest(event), { parsedBody: body.parsedBody });
-      return await toApiGatewayResult(response);
+      const result = await toApiGatewayResult(response);
+      const tool = agentCallName(body.parsedBody);
+      if (tool && deps.telemetry)
+        deps.telemetry.toolResponse(tool, bodyByteLength({ body: result.body, isBase64Encoded: result.isBase64Encoded === true }));
+      return result;
     } finally {
       await server.close();
     }
@@ -125,6 +132,13 @@ export function createApiHandler(deps: ApiHandlerDeps): ApiHandler {
   };
 }
 
+/** The tool a tools/call names, or the tasks/* method: the calls whose responses an agent reads. */
+function agentCallName(message: unknown): string | undefined {
+  const { method, params } = (message ?? {}) as { method?: unknown; params?: { name?: unknown } };
+  if (method === 'tools/call') return typeof params?.name === 'string' ? params.name : undefined;
+  return typeof method === 'string' && method.startsWith('tasks/') ? method : undefined;
+}
+
 let deployed: ApiHandler | undefined;
 
 /** The api Lambda's entry point: configuration from the environment, AWS itself for state and queue. */
@@ -138,7 +152,7 @@ export const handler: ApiHandler = async (event) => {
     return jsonRpcErrorResult(500, JsonRpcCode.InternalError, 'Internal error', { errorCode: ErrorCode.InternalError });
   }
   const { core, telemetry } = runtime;
-  deployed ??= createApiHandler({ config: core.deps.config, service: core.service, logger: core.deps.logger });
+  deployed ??= createApiHandler({ config: core.deps.config, service: core.service, logger: core.deps.logger, telemetry });
   try {
     return await deployed(event);
   } finally {

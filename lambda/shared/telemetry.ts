@@ -12,6 +12,8 @@ export const METRIC = {
   TasksSwept: 'TasksSwept',
   TaskDuration: 'TaskDuration',
   QueueWait: 'QueueWait',
+  /** Bytes of each MCP response an agent reads (tools/call and tasks/*); / 4 ≈ its tokens. */
+  ToolResponseBytes: 'ToolResponseBytes',
 } as const;
 
 /** The `service` dimension every metric carries. */
@@ -26,6 +28,8 @@ export interface TaskTelemetry {
   cancelled(): void;
   retried(): void;
   swept(action: string): void;
+  /** One MCP response of `bytes` for `tool` (a tool's name, or the tasks/* method). */
+  toolResponse(tool: string, bytes: number): void;
 }
 
 /** A structured JSON logger at the configured level. */
@@ -77,6 +81,14 @@ export class PowertoolsTelemetry implements TaskTelemetry {
     single.addMetric(METRIC.TasksSwept, MetricUnit.Count, 1);
   }
 
+  toolResponse(tool: string, bytes: number): void {
+    // Service-level for the dashboard's tokens-per-task math, and by tool to say which call is heavy.
+    this.metrics.addMetric(METRIC.ToolResponseBytes, MetricUnit.Bytes, bytes);
+    const byTool = this.metrics.singleMetric();
+    byTool.addDimension('Tool', tool);
+    byTool.addMetric(METRIC.ToolResponseBytes, MetricUnit.Bytes, bytes);
+  }
+
   /** Writes the buffered metrics (call once per invocation); nothing when none were recorded, as Powertools warns on an empty flush. */
   flush(): void {
     if (this.metrics.hasStoredMetrics()) this.metrics.publishStoredMetrics();
@@ -92,4 +104,5 @@ export const noTelemetry: TaskTelemetry = {
   cancelled() {},
   retried() {},
   swept() {},
+  toolResponse() {},
 };

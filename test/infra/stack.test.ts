@@ -364,6 +364,37 @@ describe('Stack: McpAsyncTasksStack (auth=apikey, defaults)', () => {
         expect(body).toContain(text);
       }
     });
+
+    it('estimates agent tokens per task beside the failure rate: response bytes / 4 / tasks submitted', () => {
+      const [dashboard] = Object.values(synth.template.findResources('AWS::CloudWatch::Dashboard'));
+      // The body is a Fn::Join of JSON text and tokens (region, names); the tokens sit inside strings.
+      const parts = (dashboard!.Properties.DashboardBody as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+      const body = JSON.parse(parts.map((p) => (typeof p === 'string' ? p : 'TOKEN')).join('')) as {
+        widgets: Array<{ properties: { title?: string; metrics?: unknown[][] } }>;
+      };
+      const titles = body.widgets.map((w) => w.properties.title);
+      const at = titles.indexOf('Agent tokens per task (estimated)');
+      expect(at).toBeGreaterThan(-1);
+      expect(titles[at - 1]).toBe('Task failure rate');
+      const metrics = body.widgets[at]!.properties.metrics!;
+      expect(metrics).toContainEqual([
+        expect.objectContaining({
+          expression: 'IF(submitted > 0, FILL(responseBytes, 0) / 4 / submitted, 0)',
+          label: 'Agent tokens per task',
+        }),
+      ]);
+      expect(metrics).toContainEqual(
+        expect.arrayContaining([
+          METRIC.ToolResponseBytes,
+          'service',
+          SERVICE_NAME,
+          expect.objectContaining({ id: 'responseBytes', stat: 'Sum', period: 3600 }),
+        ]),
+      );
+      expect(metrics).toContainEqual(
+        expect.arrayContaining([METRIC.TasksSubmitted, expect.objectContaining({ id: 'submitted', stat: 'Sum', period: 3600 })]),
+      );
+    });
   });
 
   it('outputs the MCP endpoint (…/mcp), table, queue, DLQ, dashboard and API key table', () => {
