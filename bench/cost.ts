@@ -343,7 +343,7 @@ function price(r: StyleResult): Array<[string, number, string]> {
 }
 
 const fmt = (x: number, digits: number) => x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-const dollars = (x: number) => `$${x < 0.01 ? x.toFixed(5) : x.toFixed(4)}`;
+const dollars = (x: number) => `$${x >= 1 ? x.toFixed(2) : x < 0.01 ? x.toFixed(5) : x.toFixed(4)}`;
 
 function report(r: StyleResult): { infra: number; agent: number } {
   const lines = price(r);
