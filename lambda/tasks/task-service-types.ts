@@ -54,6 +54,10 @@ export interface TaskService {
   cancel(owner: string, taskId: string): Promise<{ task: TaskRecord; changed: boolean }>;
   /** @throws TaskError invalid_cursor for a cursor not handed to this owner; validation_error for a bad limit or status */
   list(request: ListRequest): Promise<ListResult>;
-  /** The server's hint for the next poll: grows with the task's age; null once terminal. */
+  /**
+   * The server's hint for the next poll; null once terminal. Grows with the task's age; once the task
+   * reports progress, aims just past its projected finish (never later than the age-only hint, never
+   * sooner than a quarter of the initial interval) and backs off again from a finish that has passed.
+   */
   pollAfterMs(task: TaskRecord): number | null;
 }

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CoreDeps } from './core-deps.js';
 import { logFinished } from './finished-log.js';
-import { pollAfterMs } from './poll-hint.js';
+import { projectedFinishAt, taskPollAfterMs, waitPauseMs } from './poll-hint.js';
 import { isTerminal, TaskStatus, TASK_STATUSES, type TaskRecord } from './task.js';
 import { ErrorCode, TaskError } from './task-error.js';
 import { idempotentTaskId, isTaskId, newTaskId, payloadHash } from './task-id.js';
@@ -11,7 +11,10 @@ import { validationMessage } from './validation-message.js';
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,128}$/;
 const MAX_LIST_LIMIT = 100;
 const QUOTA_WINDOW_MS = 60_000;
-/** Long-poll re-reads start fast (most tasks that finish in a wait finish early) and back off to 0.5 s. */
+/**
+ * Long-poll re-reads start fast (most tasks that finish in a wait finish early) and back off to 0.5 s;
+ * a task's progress moves them to its projected finish (waitPauseMs).
+ */
 const WAIT_FIRST_MS = 50;
 const WAIT_MAX_MS = 500;
 
@@ -142,7 +145,9 @@ export function createTaskService(deps: CoreDeps): TaskService {
         pause = Math.min(WAIT_MAX_MS, pause * 2)
       ) {
         try {
-          await sleep(Math.min(pause, until - clock()), undefined, { signal });
+          // Progress, when there is some, moves the reads to the projected finish and packs them there.
+          const now = clock();
+          await sleep(Math.min(waitPauseMs(pause, projectedFinishAt(task), now), until - now), undefined, { signal });
         } catch {
           break; // aborted: answer with what we have
         }
@@ -174,7 +179,7 @@ export function createTaskService(deps: CoreDeps): TaskService {
     },
 
     pollAfterMs(task) {
-      return isTerminal(task.status) ? null : pollAfterMs(config.polling, clock() - task.createdAt);
+      return isTerminal(task.status) ? null : taskPollAfterMs(config.polling, task, clock());
     },
   };
 }
