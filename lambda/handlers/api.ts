@@ -111,7 +111,7 @@ export function createApiHandler(deps: ApiHandlerDeps): ApiHandler {
     server.onerror = (error) => logger?.debug('mcp transport refused a request', { error: error.message });
     try {
       await server.connect(transport);
-      const response = await transport.handleRequest(toWebRequest(event), { parsedBody: body.parsedBody });
+      const response = await transport.handleRequest(toWebRequest(event, { body: false }), { parsedBody: body.parsedBody });
       const result = await toApiGatewayResult(response);
       const tool = agentCallName(body.parsedBody);
       if (tool && deps.telemetry)
