@@ -15,7 +15,16 @@ const AIM_SLACK = 0.01;
  * a missed aim cost 10 % of a 10 s task.
  */
 const FLOOR_SHARE = 0.25;
-/** A long-poll re-reads no sooner than this after a projected finish it is waiting at. */
+/**
+ * A percent may be up to one progress write older than updatedAt: the lease writes progress at most
+ * once a second, and its heartbeats move updatedAt in between. Such a percent projects late.
+ */
+const PROGRESS_STALE_MS = 1_000;
+/** Before a projected finish window, a long-poll re-reads at most this far apart. */
+const WAIT_FAR_MS = 1_000;
+/** Inside the window, this far apart. */
+const WAIT_WINDOW_MS = 200;
+/** After the window, no sooner than this. */
 const WAIT_NEAR_MS = 50;
 
 /**
@@ -63,13 +72,25 @@ export function taskPollAfterMs(polling: Config['polling'], task: HintedTask, no
 }
 
 /**
- * How long a long-poll sleeps before its next read, given the pause its own back-off is at. Without
- * a projection, that pause. Before the projected finish, no later than the finish; from it on,
- * re-reads after as long as the task has been overdue (≥ WAIT_NEAR_MS), so the reads around the
- * finish are dense and the ones after it thin out again. Never longer than the back-off pause.
+ * When a running task may finish, given that its percent can be stale by PROGRESS_STALE_MS: from the
+ * projection less that staleness (at most twice it) to the projection. Undefined without a projection.
  */
-export function waitPauseMs(backoffPauseMs: number, finishAt: number | undefined, now: number): number {
-  if (finishAt === undefined) return backoffPauseMs;
-  const target = finishAt > now ? finishAt - now : Math.max(WAIT_NEAR_MS, now - finishAt);
-  return Math.min(backoffPauseMs, Math.ceil(target));
+export function finishWindow(task: HintedTask): { from: number; to: number } | undefined {
+  const to = projectedFinishAt(task);
+  if (to === undefined || task.progress === undefined) return undefined;
+  const width = Math.min(2 * PROGRESS_STALE_MS, (PROGRESS_STALE_MS * 100) / Math.min(100, task.progress.percent));
+  return { from: to - width, to };
+}
+
+/**
+ * How long a long-poll sleeps before its next read, given the pause its own back-off is at. Without
+ * a finish window, that pause. Before the window, up to 1 s (progress says the task is far from done),
+ * landing on the window's start; inside it, 200 ms, landing on its end; after it, as long as the task
+ * has been overdue (≥ 50 ms, ≤ the back-off pause), so reads thin out again for a task stuck near 100 %.
+ */
+export function waitPauseMs(backoffPauseMs: number, window: { from: number; to: number } | undefined, now: number): number {
+  if (window === undefined) return backoffPauseMs;
+  if (now < window.from) return Math.ceil(Math.min(WAIT_FAR_MS, window.from - now));
+  if (now < window.to) return Math.ceil(Math.min(WAIT_WINDOW_MS, window.to - now));
+  return Math.min(backoffPauseMs, Math.max(WAIT_NEAR_MS, Math.ceil(now - window.to)));
 }

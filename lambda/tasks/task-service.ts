@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CoreDeps } from './core-deps.js';
 import { logFinished } from './finished-log.js';
-import { projectedFinishAt, taskPollAfterMs, waitPauseMs } from './poll-hint.js';
+import { finishWindow, taskPollAfterMs, waitPauseMs } from './poll-hint.js';
 import { isTerminal, TaskStatus, TASK_STATUSES, type TaskRecord } from './task.js';
 import { ErrorCode, TaskError } from './task-error.js';
 import { idempotentTaskId, isTaskId, newTaskId, payloadHash } from './task-id.js';
@@ -145,9 +145,9 @@ export function createTaskService(deps: CoreDeps): TaskService {
         pause = Math.min(WAIT_MAX_MS, pause * 2)
       ) {
         try {
-          // Progress, when there is some, moves the reads to the projected finish and packs them there.
+          // Progress, when there is some, spaces reads out far from the projected finish and packs them near it.
           const now = clock();
-          await sleep(Math.min(waitPauseMs(pause, projectedFinishAt(task), now), until - now), undefined, { signal });
+          await sleep(Math.min(waitPauseMs(pause, finishWindow(task), now), until - now), undefined, { signal });
         } catch {
           break; // aborted: answer with what we have
         }

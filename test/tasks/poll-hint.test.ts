@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  finishWindow,
   type HintedTask,
   pollAfterMs,
   pollFloorMs,
@@ -107,18 +108,37 @@ describe('Following the hints', () => {
   });
 });
 
+describe('Function: finishWindow', () => {
+  it('opens one stale progress write (1 s) of run before the projection, at most 2 s', () => {
+    expect(finishWindow(running(9_050, 90))).toEqual({ from: 10_050 - 1000 / 0.9, to: 10_050 });
+    expect(finishWindow(running(2_050, 20))).toEqual({ from: 8_050, to: 10_050 });
+    expect(finishWindow(running(4_050))).toBeUndefined();
+  });
+});
+
 describe('Function: waitPauseMs', () => {
-  it('is the back-off pause without a projection, or when the finish is further off', () => {
+  const window = { from: 9_000, to: 10_000 };
+
+  it('is the back-off pause without a window', () => {
     expect(waitPauseMs(400, undefined, 1_000)).toBe(400);
-    expect(waitPauseMs(500, 1_800, 1_000)).toBe(500);
   });
 
-  it('sleeps to the projected finish, then re-reads after as long as the task is overdue, 50 ms at least', () => {
-    expect(waitPauseMs(500, 1_300, 1_000)).toBe(300);
-    expect(waitPauseMs(500, 1_000.4, 1_000)).toBe(1);
-    expect(waitPauseMs(500, 1_000, 1_000)).toBe(50);
-    expect(waitPauseMs(500, 970, 1_000)).toBe(50);
-    expect(waitPauseMs(500, 880, 1_000)).toBe(120);
-    expect(waitPauseMs(500, 0, 1_000)).toBe(500);
+  it('reads up to 1 s apart before the window, landing on its start', () => {
+    expect(waitPauseMs(50, window, 5_000)).toBe(1000);
+    expect(waitPauseMs(500, window, 8_700)).toBe(300);
+    expect(waitPauseMs(500, window, 8_999.5)).toBe(1);
+  });
+
+  it('reads 200 ms apart inside it, landing on its end', () => {
+    expect(waitPauseMs(500, window, 9_000)).toBe(200);
+    expect(waitPauseMs(500, window, 9_900)).toBe(100);
+  });
+
+  it('after it, re-reads after as long as the task is overdue, 50 ms at least, the back-off pause at most', () => {
+    expect(waitPauseMs(500, window, 10_000)).toBe(50);
+    expect(waitPauseMs(500, window, 10_030)).toBe(50);
+    expect(waitPauseMs(500, window, 10_120)).toBe(120);
+    expect(waitPauseMs(500, window, 11_000)).toBe(500);
+    expect(waitPauseMs(100, window, 10_400)).toBe(100);
   });
 });

@@ -180,6 +180,23 @@ describe('TaskService: waiting and hints', () => {
     expect(fx.core.service.pollAfterMs({ ...task, status: 'completed' })).toBeNull();
     await fx.drainQueue();
   });
+
+  it("aims the hint at the finish that a running task's progress projects, within the age-only hint", async () => {
+    const { task } = await fx.core.service.submit({ owner: 'gina', operation: 'delay', params: { seconds: 0 } });
+    const now = fx.clock();
+    // 95 % after 20 s: the finish is projected 1 053 ms ahead, aimed 211 ms (1 % of the run) later.
+    const hint = fx.core.service.pollAfterMs({
+      ...task,
+      status: 'processing',
+      createdAt: now - 20_000,
+      startedAt: now - 20_000,
+      updatedAt: now,
+      progress: { percent: 95 },
+    });
+    expect(hint).toBeGreaterThan(1200);
+    expect(hint).toBeLessThanOrEqual(1263);
+    await fx.drainQueue();
+  });
 });
 
 describe('TaskService: cancel', () => {
