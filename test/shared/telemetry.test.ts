@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { loadConfig } from '../lambda/shared/config.js';
-import { METRIC, PowertoolsTelemetry, SERVICE_NAME } from '../lambda/shared/telemetry.js';
+import { loadConfig } from '../../lambda/shared/config.js';
+import { METRIC, PowertoolsTelemetry, SERVICE_NAME } from '../../lambda/shared/telemetry.js';
 
 interface EmfLine {
   _aws: { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string; Unit: string }> }> };
