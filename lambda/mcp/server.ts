@@ -37,8 +37,19 @@ export interface McpServerDeps {
   jsonSchemaValidator?: jsonSchemaValidator;
 }
 
-/** Built once per process and shared by every per-request server: building one costs several times a whole server (docs/DECISIONS.md). */
-const sharedValidator = new AjvJsonSchemaValidator();
+let ajv: AjvJsonSchemaValidator | undefined;
+
+/**
+ * Shared by every per-request server: building an AJV instance costs several times a whole server
+ * (docs/DECISIONS.md). Built on the first schema it is asked to check, once per process — never, for
+ * the requests this server answers (only elicitation asks), so the cold start does not pay for it.
+ */
+const sharedValidator: jsonSchemaValidator = {
+  getValidator(schema) {
+    ajv ??= new AjvJsonSchemaValidator();
+    return ajv.getValidator(schema);
+  },
+};
 
 const INSTRUCTIONS =
   'Slow operations run as background tasks. Start one with initiate_background_task (or the operation’s own tool) and ' +

@@ -28,9 +28,28 @@ export interface ToolSpec {
   createTask?(args: unknown, ctx: ToolContext): Promise<CreateTaskResult>;
 }
 
-/** A zod schema as the JSON Schema (draft-07, like the SDK's own) that tools/list publishes. */
+/**
+ * A zod schema as the JSON Schema (draft-07, like the SDK's own) that tools/list publishes. Converted
+ * on first read, once: a tools/call never reads it, so a cold start that answers one does not pay for
+ * converting every tool's schemas (the costliest part of building the tool catalog).
+ */
 export function toToolJsonSchema(schema: z.ZodType, io: 'input' | 'output'): Tool['inputSchema'] {
-  return z.toJSONSchema(schema, { target: 'draft-7', io, unrepresentable: 'any' }) as Tool['inputSchema'];
+  let converted: Tool['inputSchema'] | undefined;
+  const target = () => (converted ??= z.toJSONSchema(schema, { target: 'draft-7', io, unrepresentable: 'any' }) as Tool['inputSchema']);
+  // Every read of the object (properties, keys, descriptors, JSON.stringify) goes to the converted schema.
+  return new Proxy({} as Tool['inputSchema'], {
+    get: (_, key) => Reflect.get(target(), key),
+    has: (_, key) => Reflect.has(target(), key),
+    ownKeys: () => Reflect.ownKeys(target()),
+    getOwnPropertyDescriptor: (_, key) => {
+      const descriptor = Reflect.getOwnPropertyDescriptor(target(), key);
+      return descriptor && { ...descriptor, configurable: true };
+    },
+    getPrototypeOf: () => Reflect.getPrototypeOf(target()),
+    set: () => false,
+    defineProperty: () => false,
+    deleteProperty: () => false,
+  });
 }
 
 /** Parses a call's arguments; a failure is the isError result to return. */

@@ -1,0 +1,2 @@
+// Node fs as CommonJS exports, not an ESM namespace: see lib/handler-function.ts (BUILTINS_VIA_REQUIRE).
+module.exports = process.getBuiltinModule('node:fs');
