@@ -104,7 +104,8 @@ function percentile(values: readonly number[], p: number): number {
 /** How each variant is built, and the NODE_OPTIONS its functions run with (HandlerFunction's environment). */
 const VARIANTS = {
   before: { bundling: BEFORE_BUNDLING, nodeOptions: '--enable-source-maps' },
-  after: { bundling: HANDLER_BUNDLING, nodeOptions: '' },
+  // COLDSTART_AFTER_NODE_OPTIONS: try V8/Node flags on the new bundles.
+  after: { bundling: HANDLER_BUNDLING, nodeOptions: process.env.COLDSTART_AFTER_NODE_OPTIONS ?? '' },
 } as const;
 type Variant = keyof typeof VARIANTS;
 
