@@ -56,8 +56,8 @@ export async function runTask(deps: CoreDeps, taskId: string, limits: RunLimits 
   const startedAt = clock();
   deps.telemetry.started(Math.max(0, startedAt - task.updatedAt));
   const log = logger.createChild({ persistentKeys: { taskId, operation: task.operation, attempt: task.attempt } });
-  const claimedAt = startedAt;
-  const run: Attempt = { deps, task, leaseId, startedAt, log, safeUntil: () => claimedAt + (leaseMs * 2) / 3 };
+  // Until the lease's heartbeat runs, the claim itself is the last confirmation.
+  const run: Attempt = { deps, task, leaseId, startedAt, log, safeUntil: () => startedAt + (leaseMs * 2) / 3 };
 
   const operation = deps.operations.find((op) => op.name === task.operation);
   if (!operation)
