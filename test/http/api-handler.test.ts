@@ -176,3 +176,35 @@ describe('Function: handler (the deployed entry point)', () => {
     expect(consoleError).toHaveBeenCalledWith(expect.stringMatching(/TASK_TTL_SECONDS/));
   });
 });
+
+/** One JSON-RPC message through a handler whose telemetry records tool response sizes. */
+async function postMeasured(message: Record<string, unknown>) {
+  const toolResponse = vi.fn();
+  const handler = createApiHandler({ config, service: fakeService(), loopbackPrincipal: true, telemetry: { toolResponse } });
+  const request = new Request(MCP_URL, {
+    method: 'POST',
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, ...message }),
+    headers: MCP_POST_HEADERS,
+  });
+  const result = await handler(await toApiGatewayEvent(request, { sourceIp: '127.0.0.1' }));
+  return { result, toolResponse };
+}
+
+describe('Function: createApiHandler, ToolResponseBytes', () => {
+  it('reports a tools/call response by its tool name and its body size in bytes', async () => {
+    const { result, toolResponse } = await postMeasured({ method: 'tools/call', params: { name: 'list_tasks', arguments: {} } });
+
+    expect(result.statusCode).toBe(200);
+    expect(toolResponse).toHaveBeenCalledTimes(1);
+    expect(toolResponse).toHaveBeenCalledWith('list_tasks', Buffer.byteLength(result.body!, 'utf8'));
+  });
+
+  it('reports a tasks/* response by its method, and nothing for calls an agent does not read (tools/list)', async () => {
+    const tasks = await postMeasured({ method: 'tasks/list', params: {} });
+    expect(tasks.toolResponse).toHaveBeenCalledWith('tasks/list', Buffer.byteLength(tasks.result.body!, 'utf8'));
+
+    const list = await postMeasured({ method: 'tools/list', params: {} });
+    expect(list.result.statusCode).toBe(200);
+    expect(list.toolResponse).not.toHaveBeenCalled();
+  });
+});
