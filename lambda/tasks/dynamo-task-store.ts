@@ -13,9 +13,9 @@ import type { Clock } from '../shared/clock.js';
 import { TASK_TABLE } from '../shared/resources.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { isExpired, TaskStatus, type TaskProgress, type TaskRecord } from './task.js';
-import { ErrorCode, type TaskErrorInfo } from './task-error.js';
+import { cancelledError, type TaskErrorInfo, timedOutError, workerLostError } from './task-error.js';
 import { fromItem, LIVE_ONLY_ATTRIBUTES, toItem, withoutSecrets } from './task-item.js';
-import { UnstorableError, type CallerUsage, type DueTask, type LostReason, type TaskPage, type TaskStore } from './task-store.js';
+import { UnstorableError, type CallerUsage, type DueTask, type TaskPage, type TaskStore } from './task-store.js';
 
 const LIVE = [TaskStatus.Pending, TaskStatus.Processing] as const;
 /** Reads one list page may take when a status filter skips most items. */
@@ -239,7 +239,7 @@ export class DynamoTaskStore implements TaskStore {
       ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner', '#error': 'error' },
       ExpressionAttributeValues: {
         ':cancelled': TaskStatus.Cancelled,
-        ':error': { code: ErrorCode.Cancelled, message: 'cancelled by the caller', retryable: false },
+        ':error': cancelledError(),
         ':owner': owner,
         ':pending': LIVE[0],
         ':processing': LIVE[1],
@@ -306,12 +306,7 @@ export class DynamoTaskStore implements TaskStore {
   /** Fails a live task whose deadline has passed (the worker died or never started it). */
   async failTimedOut(taskId: string, ttlSeconds: number): Promise<boolean> {
     const now = this.clock();
-    const error: TaskErrorInfo = {
-      code: ErrorCode.Timeout,
-      message: 'the task did not finish before its deadline (max_wait_seconds)',
-      retryable: true,
-    };
-    return this.terminate(taskId, TaskStatus.Failed, ['error', error], ttlSeconds, {
+    return this.terminate(taskId, TaskStatus.Failed, ['error', timedOutError()], ttlSeconds, {
       condition: '#status IN (:pending, :processing) AND deadlineAt <= :now',
       values: { ':pending': LIVE[0], ':processing': LIVE[1], ':now': now },
     });
@@ -338,12 +333,7 @@ export class DynamoTaskStore implements TaskStore {
 
   /** Fails a task whose worker died on its last allowed attempt. */
   async failWorkerLost(task: DueTask, ttlSeconds: number): Promise<boolean> {
-    const error: TaskErrorInfo = {
-      code: ErrorCode.WorkerLost,
-      message: `the worker stopped responding on attempt ${task.attempt} of ${task.maxAttempts}`,
-      retryable: true,
-    };
-    return this.terminate(task.taskId, TaskStatus.Failed, ['error', error], ttlSeconds, {
+    return this.terminate(task.taskId, TaskStatus.Failed, ['error', workerLostError(task.attempt, task.maxAttempts)], ttlSeconds, {
       condition: '#status = :processing AND leaseExpiresAt = :seen AND attempt >= maxAttempts',
       values: { ':processing': TaskStatus.Processing, ':seen': task.leaseExpiresAt },
     });
@@ -359,15 +349,6 @@ export class DynamoTaskStore implements TaskStore {
       ExpressionAttributeValues: { ':pending': TaskStatus.Pending, ':seen': task.sweepAt, ':next': this.clock() + graceMs },
     });
     return updated !== undefined;
-  }
-
-  /** Explains why a lease holder's write was refused. */
-  async whyLost(taskId: string, leaseId: string): Promise<LostReason> {
-    const record = await this.get(taskId);
-    if (!record || record.status === TaskStatus.Completed || record.status === TaskStatus.Failed) return 'finished';
-    if (record.status === TaskStatus.Cancelled) return 'cancelled';
-    if (record.leaseId === leaseId && record.deadlineAt <= this.clock()) return 'deadline';
-    return 'lost';
   }
 
   /** One conditional write into a terminal state: leaves the active index and starts the TTL clock. */

@@ -1,6 +1,6 @@
 import type { Log } from '../shared/log.js';
 import type { Clock } from '../shared/clock.js';
-import type { TaskProgress } from './task.js';
+import { lostReason, type TaskProgress } from './task.js';
 import type { TaskStore } from './task-store.js';
 
 /** Why a running operation was stopped. */
@@ -74,7 +74,7 @@ export function startLease(options: LeaseOptions): Lease {
           confirmedAt = clock();
           return;
         }
-        const why = await store.whyLost(taskId, leaseId);
+        const why = lostReason(await store.get(taskId), leaseId, clock());
         abort(why === 'cancelled' ? 'cancelled' : why === 'deadline' ? 'deadline' : 'lost');
       } catch (error) {
         logger.warn('heartbeat failed', { error: String(error) });

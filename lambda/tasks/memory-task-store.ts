@@ -1,9 +1,9 @@
 import type { Clock } from '../shared/clock.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { isExpired, isTerminal, TaskStatus, type TaskProgress, type TaskRecord } from './task.js';
-import { ErrorCode, type TaskErrorInfo } from './task-error.js';
+import { cancelledError, type TaskErrorInfo, timedOutError, workerLostError } from './task-error.js';
 import { withoutSecrets } from './task-item.js';
-import { UnstorableError, type CallerUsage, type DueTask, type LostReason, type TaskPage, type TaskStore } from './task-store.js';
+import { UnstorableError, type CallerUsage, type DueTask, type TaskPage, type TaskStore } from './task-store.js';
 
 /** DynamoDB's item limit, kept here too so both stores refuse the same oversized writes. */
 const MAX_RECORD_BYTES = 400 * 1024;
@@ -110,20 +110,11 @@ export class MemoryTaskStore implements TaskStore {
     return true;
   }
 
-  async whyLost(taskId: string, leaseId: string): Promise<LostReason> {
-    const task = this.live(taskId);
-    if (!task || task.status === TaskStatus.Completed || task.status === TaskStatus.Failed) return 'finished';
-    if (task.status === TaskStatus.Cancelled) return 'cancelled';
-    if (task.leaseId === leaseId && task.deadlineAt <= this.clock()) return 'deadline';
-    return 'lost';
-  }
-
   async cancel(owner: string, taskId: string, ttlSeconds: number): Promise<{ task: TaskRecord; changed: boolean } | undefined> {
     const task = this.live(taskId);
     if (!task || task.owner !== owner) return undefined;
     if (!isLive(task)) return { task: this.copy(task), changed: false };
-    const error: TaskErrorInfo = { code: ErrorCode.Cancelled, message: 'cancelled by the caller', retryable: false };
-    this.terminate(task, { status: TaskStatus.Cancelled, error }, ttlSeconds);
+    this.terminate(task, { status: TaskStatus.Cancelled, error: cancelledError() }, ttlSeconds);
     return { task: this.copy(this.tasks.get(taskId)!), changed: true };
   }
 
@@ -146,12 +137,7 @@ export class MemoryTaskStore implements TaskStore {
   async failTimedOut(taskId: string, ttlSeconds: number): Promise<boolean> {
     const task = this.tasks.get(taskId);
     if (!task || !isLive(task) || task.deadlineAt > this.clock()) return false;
-    const error: TaskErrorInfo = {
-      code: ErrorCode.Timeout,
-      message: 'the task did not finish before its deadline (max_wait_seconds)',
-      retryable: true,
-    };
-    return this.terminate(task, { status: TaskStatus.Failed, error }, ttlSeconds);
+    return this.terminate(task, { status: TaskStatus.Failed, error: timedOutError() }, ttlSeconds);
   }
 
   async releaseLostLease(seen: DueTask, graceMs: number): Promise<boolean> {
@@ -168,12 +154,7 @@ export class MemoryTaskStore implements TaskStore {
     const task = this.tasks.get(seen.taskId);
     if (!task || task.status !== TaskStatus.Processing || task.leaseExpiresAt !== seen.leaseExpiresAt || task.attempt < task.maxAttempts)
       return false;
-    const error: TaskErrorInfo = {
-      code: ErrorCode.WorkerLost,
-      message: `the worker stopped responding on attempt ${seen.attempt} of ${seen.maxAttempts}`,
-      retryable: true,
-    };
-    return this.terminate(task, { status: TaskStatus.Failed, error }, ttlSeconds);
+    return this.terminate(task, { status: TaskStatus.Failed, error: workerLostError(seen.attempt, seen.maxAttempts) }, ttlSeconds);
   }
 
   async bumpPending(seen: DueTask, graceMs: number): Promise<boolean> {

@@ -5,7 +5,7 @@ import { OperationError, type Operation } from '../operations/operation.js';
 import type { CoreDeps } from './core-deps.js';
 import { logFinished } from './finished-log.js';
 import { startLease } from './lease.js';
-import { TaskStatus, type TaskRecord } from './task.js';
+import { lostReason, TaskStatus, type TaskRecord } from './task.js';
 import { ErrorCode, type TaskErrorInfo } from './task-error.js';
 import { UnstorableError } from './task-store.js';
 import { validationMessage } from './validation-message.js';
@@ -206,7 +206,7 @@ async function finishFailed(run: Attempt, error: TaskErrorInfo): Promise<RunOutc
 
 /** The write was refused: say why, and turn a passed deadline into the timeout it is. */
 async function explainLost(run: Attempt): Promise<RunOutcome> {
-  const reason = await run.deps.store.whyLost(run.task.taskId, run.leaseId);
+  const reason = lostReason(await run.deps.store.get(run.task.taskId), run.leaseId, run.deps.clock());
   run.log.info('outcome discarded: the task moved on without this worker', { reason });
   if (reason === 'deadline') return finishTimedOut(run);
   return reason === 'cancelled' ? 'cancelled' : 'lost';

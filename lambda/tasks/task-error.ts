@@ -28,6 +28,21 @@ export interface TaskErrorInfo {
   retry_after_ms?: number;
 }
 
+/** The error a caller's cancel leaves on the task. */
+export function cancelledError(): TaskErrorInfo {
+  return { code: ErrorCode.Cancelled, message: 'cancelled by the caller', retryable: false };
+}
+
+/** The error the sweeper leaves on a live task past its deadline. */
+export function timedOutError(): TaskErrorInfo {
+  return { code: ErrorCode.Timeout, message: 'the task did not finish before its deadline (max_wait_seconds)', retryable: true };
+}
+
+/** The error the sweeper leaves on a task whose worker died on its last allowed attempt. */
+export function workerLostError(attempt: number, maxAttempts: number): TaskErrorInfo {
+  return { code: ErrorCode.WorkerLost, message: `the worker stopped responding on attempt ${attempt} of ${maxAttempts}`, retryable: true };
+}
+
 /** A failure a caller can act on, carrying its stable code; never a stack trace to the user. */
 export class TaskError extends Error {
   readonly code: ErrorCode;

@@ -13,9 +13,6 @@ export interface TaskPage {
   nextCursor?: string;
 }
 
-/** Why a worker's write was refused: the task moved on without it. */
-export type LostReason = 'cancelled' | 'deadline' | 'finished' | 'lost';
-
 /** What one caller has in flight, for the per-caller quotas. */
 export interface CallerUsage {
   /** Live (pending or processing) tasks, counted up to the limit asked for. */
@@ -75,8 +72,6 @@ export interface TaskStore {
   fail(taskId: string, leaseId: string, error: TaskErrorInfo, ttlSeconds: number): Promise<boolean>;
   /** Sends a failed attempt back to pending until `notBefore`, keeping its error for pollers. */
   retry(taskId: string, leaseId: string, error: TaskErrorInfo, notBefore: number, graceMs: number): Promise<boolean>;
-  /** Explains why a lease holder's write was refused. */
-  whyLost(taskId: string, leaseId: string): Promise<LostReason>;
 
   /** Cancels the owner's live task; a terminal one comes back unchanged; unknown or foreign as undefined. */
   cancel(owner: string, taskId: string, ttlSeconds: number): Promise<{ task: TaskRecord; changed: boolean } | undefined>;

@@ -54,6 +54,20 @@ export interface TaskRecord {
   sweepAt?: number;
 }
 
+/** Why a lease holder's write was refused: the task moved on without it. */
+export type LostReason = 'cancelled' | 'deadline' | 'finished' | 'lost';
+
+/**
+ * Reads the refusal off the record as it is now (undefined: gone or expired): finished or cancelled
+ * by someone else, past the deadline under this very lease, or taken over by another claim.
+ */
+export function lostReason(record: TaskRecord | undefined, leaseId: string, now: number): LostReason {
+  if (!record || record.status === TaskStatus.Completed || record.status === TaskStatus.Failed) return 'finished';
+  if (record.status === TaskStatus.Cancelled) return 'cancelled';
+  if (record.leaseId === leaseId && record.deadlineAt <= now) return 'deadline';
+  return 'lost';
+}
+
 /** Whether a status is final. */
 export function isTerminal(status: TaskStatus): boolean {
   return status === TaskStatus.Completed || status === TaskStatus.Failed || status === TaskStatus.Cancelled;

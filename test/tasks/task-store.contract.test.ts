@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoTaskStore } from '../../lambda/tasks/dynamo-task-store.js';
 import { MemoryTaskStore } from '../../lambda/tasks/memory-task-store.js';
-import { TaskStatus, type TaskRecord } from '../../lambda/tasks/task.js';
+import { lostReason, TaskStatus, type TaskRecord } from '../../lambda/tasks/task.js';
 import { newTaskId } from '../../lambda/tasks/task-id.js';
 import { UnstorableError, type TaskStore } from '../../lambda/tasks/task-store.js';
 import { startEmulators, type Emulators } from '../../local/emulators.js';
@@ -186,7 +186,7 @@ describe.each(adapters)('TaskStore contract: %s', (_name, makeStore) => {
       expect(done).toMatchObject({ status: 'completed', finishedAt: expect.any(Number) });
       expect(JSON.stringify(done?.result)).toBe(JSON.stringify(AWKWARD));
       expect(await store.complete(task.taskId, 'lease-1', '2', TTL)).toBe(false);
-      expect(await store.whyLost(task.taskId, 'lease-1')).toBe('finished');
+      expect(lostReason(await store.get(task.taskId), 'lease-1', clock())).toBe('finished');
     });
 
     it('refuses a completion after the deadline and says the deadline passed', async () => {
@@ -194,7 +194,7 @@ describe.each(adapters)('TaskStore contract: %s', (_name, makeStore) => {
       clock.advance(2_000);
       try {
         expect(await store.complete(task.taskId, 'lease-1', 'null', TTL)).toBe(false);
-        expect(await store.whyLost(task.taskId, 'lease-1')).toBe('deadline');
+        expect(lostReason(await store.get(task.taskId), 'lease-1', clock())).toBe('deadline');
       } finally {
         clock.advance(-2_000);
       }
@@ -238,7 +238,7 @@ describe.each(adapters)('TaskStore contract: %s', (_name, makeStore) => {
       });
       expect(await store.cancel(task.owner, task.taskId, TTL)).toMatchObject({ changed: false, task: { status: 'cancelled' } });
       expect(await store.complete(task.taskId, 'lease-1', 'null', TTL)).toBe(false);
-      expect(await store.whyLost(task.taskId, 'lease-1')).toBe('cancelled');
+      expect(lostReason(await store.get(task.taskId), 'lease-1', clock())).toBe('cancelled');
     });
   });
 
