@@ -25,6 +25,7 @@ import { ESM_REQUIRE_BANNER, HANDLER_BUNDLING, type HandlerName, handlerEntry, P
 import { runtimeEnvironment } from '../lib/runtime-environment.js';
 import { toApiGatewayEvent } from '../local/api-gateway-event.js';
 import { startEmulators } from '../local/emulators.js';
+import { percentile } from './support.js';
 
 const run = promisify(execFile);
 const SAMPLES = Number(process.env.COLDSTART_SAMPLES ?? 15);
@@ -94,11 +95,6 @@ function nodeBinary(): string {
     // fall back below
   }
   return process.execPath;
-}
-
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
 /** How each variant is built, and the NODE_OPTIONS its functions run with (HandlerFunction's environment). */

@@ -59,6 +59,9 @@ async function agent(client: Client, style: 'backoff' | 'long-poll'): Promise<Ag
   return { initiateMs, polls, taskSeconds, noticeLagMs, status: view.status };
 }
 
+/** "p50 …, p99 …" of a list of milliseconds. */
+const p50p99 = (values: number[]) => `p50 ${ms(percentile(values, 50))}, p99 ${ms(percentile(values, 99))}`;
+
 async function agents(stack: StackInfo, style: 'backoff' | 'long-poll'): Promise<void> {
   const clients = await Promise.all(Array.from({ length: AGENTS }, (_, i) => connectClient(stack.url, `agent-${i}`)));
   const t0 = performance.now();
@@ -70,35 +73,11 @@ async function agents(stack: StackInfo, style: 'backoff' | 'long-poll'): Promise
   console.log(`\n[${style}] ${AGENTS} agents, 10–15 s tasks`);
   console.log(`  completed ${ok.length}/${AGENTS}, errors ${runs.length - ok.length}`);
   console.log(`  wall ${wallS.toFixed(1)} s vs longest task ${longest.toFixed(1)} s = ${(wallS / longest).toFixed(2)}×`);
-  console.log(
-    `  initiation p50 ${ms(
-      percentile(
-        ok.map((r) => r.initiateMs),
-        50,
-      ),
-    )}, p99 ${ms(
-      percentile(
-        ok.map((r) => r.initiateMs),
-        99,
-      ),
-    )}`,
-  );
+  console.log(`  initiation ${p50p99(ok.map((r) => r.initiateMs))}`);
   console.log(
     `  polls per task: mean ${(ok.reduce((s, r) => s + r.polls, 0) / ok.length).toFixed(1)}, max ${Math.max(...ok.map((r) => r.polls))}`,
   );
-  console.log(
-    `  completion-to-notice p50 ${ms(
-      percentile(
-        ok.map((r) => r.noticeLagMs),
-        50,
-      ),
-    )}, p99 ${ms(
-      percentile(
-        ok.map((r) => r.noticeLagMs),
-        99,
-      ),
-    )}`,
-  );
+  console.log(`  completion-to-notice ${p50p99(ok.map((r) => r.noticeLagMs))}`);
   if (ok.length !== AGENTS) process.exitCode = 1;
 }
 
