@@ -1,7 +1,8 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { createAwsClients } from '../lambda/shared/aws-clients.js';
 import { loadConfig } from '../lambda/shared/config.js';
 import { createCore } from '../lambda/tasks/core.js';
+import { entryLogger } from '../local/entry-logger.js';
 
 /** One terminal write, from the engine's `task finished` log line or from a store write that returned true. */
 export interface Transition {
@@ -16,18 +17,14 @@ export interface Transition {
 
 export type TransitionSink = (transition: Transition) => void;
 
-type LogItem = Parameters<Logger['printLog']>[1];
-type ChildOptions = Parameters<Logger['createChild']>[0];
-
 /**
  * A Powertools logger (children included, as the worker logs through a per-task child) that prints
  * nothing and hands every `task finished` line to `sink`; errors go to stderr with FAULTS_VERBOSE=1.
  */
 export function capturingLogger(sink: TransitionSink): Logger {
   const verbose = process.env.FAULTS_VERBOSE === '1';
-  class CapturingLogger extends Logger {
-    protected override printLog(level: number, log: LogItem): void {
-      const { message, taskId, status, code, by, level: name, ...rest } = log.getAttributes() as Record<string, unknown>;
+  return entryLogger(
+    ({ message, taskId, status, code, by, level: name, ...rest }, level) => {
       if (message === 'task finished' && typeof taskId === 'string') {
         sink({
           taskId,
@@ -39,13 +36,9 @@ export function capturingLogger(sink: TransitionSink): Logger {
       } else if (verbose && level >= 16 /* WARN and above */) {
         process.stderr.write(`[stack ${String(name)}] ${String(message)} ${JSON.stringify({ taskId, ...rest }).slice(0, 300)}\n`);
       }
-    }
-
-    protected override createLogger(options?: ChildOptions): Logger {
-      return new CapturingLogger(options);
-    }
-  }
-  return new CapturingLogger({ serviceName: 'mcp-async-tasks', logLevel: 'INFO' });
+    },
+    { serviceName: 'mcp-async-tasks', logLevel: 'INFO' },
+  );
 }
 
 let storeSink: TransitionSink | undefined;

@@ -1,27 +1,11 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { entryLogger, type LogEntry } from '../../local/entry-logger.js';
 
-type LogItem = Parameters<Logger['printLog']>[1];
-type ChildOptions = Parameters<Logger['createChild']>[0];
-
-/** One captured entry: its message and every key it carried (persistent keys included). */
-export interface CapturedLog {
-  level: string;
-  message: string;
-  [key: string]: unknown;
-}
+/** One captured entry: its message and every key it carried. */
+export type CapturedLog = LogEntry;
 
 /** A real Powertools logger, children included, whose entries land in `lines` instead of stdout. */
 export function captureLogger(): { logger: Logger; lines: CapturedLog[] } {
   const lines: CapturedLog[] = [];
-  class CapturingLogger extends Logger {
-    protected override printLog(_level: number, log: LogItem): void {
-      log.prepareForPrint();
-      lines.push(log.getAttributes() as CapturedLog);
-    }
-
-    protected override createLogger(options?: ChildOptions): Logger {
-      return new CapturingLogger(options);
-    }
-  }
-  return { logger: new CapturingLogger({ serviceName: 'test', logLevel: 'DEBUG' }), lines };
+  return { logger: entryLogger((entry) => lines.push(entry), { serviceName: 'test', logLevel: 'DEBUG' }), lines };
 }
