@@ -43,13 +43,7 @@ export interface Harness {
   /** Submits, retrying refused attempts under the same idempotency key (so a retry never makes a second task). */
   submit(request: Omit<SubmitRequest, 'idempotencyKey'> & { idempotencyKey: string }): Promise<TaskRecord>;
   /** Settles the tracked tasks and judges them; `runEvents` replaces the probe's runs (e.g. an HTTP target's hits). */
-  finish(
-    name: string,
-    tracked: readonly Tracked[],
-    startedAt: number,
-    notes?: () => string[],
-    runEvents?: readonly RunEvent[],
-  ): Promise<ScenarioReport>;
+  finish(name: string, tracked: readonly Tracked[], notes?: () => string[], runEvents?: readonly RunEvent[]): Promise<ScenarioReport>;
   stop(): Promise<void>;
 }
 
@@ -58,6 +52,7 @@ export interface HarnessOptions {
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const startedAt = Date.now();
   const runs: RunEvent[] = [];
   const transitions: Transition[] = [];
   const record = (t: Transition) => void transitions.push(t);
@@ -88,7 +83,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         }
       }
     },
-    async finish(name, tracked, startedAt, notes, runEvents = runs) {
+    async finish(name, tracked, notes, runEvents = runs) {
       const records = await settle(
         get,
         tracked.map((t) => t.taskId),
@@ -106,6 +101,16 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       unwatch();
     },
   };
+}
+
+/** Runs `scenario` on a harness of its own and stops the harness however the scenario ends. */
+export async function withHarness<T>(options: HarnessOptions, scenario: (h: Harness) => Promise<T>): Promise<T> {
+  const h = await startHarness(options);
+  try {
+    return await scenario(h);
+  } finally {
+    await h.stop();
+  }
 }
 
 /** A probe task to submit and how it must end. */

@@ -1,6 +1,6 @@
 import type { TaskRecord } from '../../lambda/tasks/task.js';
 import { describe, type Tracked } from '../check.js';
-import { probeMix, startHarness, submitProbes } from '../harness.js';
+import { probeMix, submitProbes, withHarness } from '../harness.js';
 import { sized, type Scenario } from '../scenario.js';
 
 /**
@@ -13,9 +13,7 @@ export const cancelRace: Scenario = {
   fault: 'every task is cancelled at a random moment around its completion',
   size: sized(100, 10),
   async run({ scale, rng }) {
-    const startedAt = Date.now();
-    const h = await startHarness();
-    try {
+    return withHarness({}, async (h) => {
       const answers = new Map<string, Promise<{ changed: boolean; status: string } | Error>>();
       const specs = probeMix(rng, this.size(scale), 'cancel', { maxSeconds: 0.6, transientShare: 0 });
       const tracked = await submitProbes(h, specs, 10, (task, spec) => {
@@ -37,12 +35,10 @@ export const cancelRace: Scenario = {
         judge: (record: TaskRecord) => judgeCancel(settled.get(t.taskId)!, record, t.judge),
       }));
       const cancelled = [...settled.values()].filter((a) => !(a instanceof Error) && a.changed).length;
-      return await h.finish(this.name, judged, startedAt, () => [
+      return await h.finish(this.name, judged, () => [
         `${cancelled} cancels took effect, ${settled.size - cancelled} found the task finished`,
       ]);
-    } finally {
-      await h.stop();
-    }
+    });
   },
 };
 

@@ -1,5 +1,5 @@
 import { failCalls, throttled } from '../inject.js';
-import { probeMix, startHarness, submitProbes } from '../harness.js';
+import { probeMix, submitProbes, withHarness } from '../harness.js';
 import { either, timedOut, workerLost } from '../check.js';
 import { sized, type Scenario } from '../scenario.js';
 
@@ -14,9 +14,7 @@ export const ddbThrottle: Scenario = {
   fault: '10% of DynamoDB calls throw ProvisionedThroughputExceededException',
   size: sized(100, 10),
   async run({ scale, rng }) {
-    const startedAt = Date.now();
-    const h = await startHarness();
-    try {
+    return withHarness({}, async (h) => {
       const throttle = failCalls(h.stack.emulators.clients.ddb, () => rng.chance(0.1), throttled);
       const specs = probeMix(rng, this.size(scale), 'throttle', { maxSeconds: 1.5 }).map((spec) => ({
         ...spec,
@@ -24,9 +22,7 @@ export const ddbThrottle: Scenario = {
         maxRuns: 3,
       }));
       const tracked = await submitProbes(h, specs);
-      return await h.finish(this.name, tracked, startedAt, () => [`${throttle.injected} DynamoDB calls throttled`]);
-    } finally {
-      await h.stop();
-    }
+      return await h.finish(this.name, tracked, () => [`${throttle.injected} DynamoDB calls throttled`]);
+    });
   },
 };

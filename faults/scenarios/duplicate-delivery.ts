@@ -1,5 +1,5 @@
 import { duplicateSends } from '../inject.js';
-import { probeMix, startHarness, submitProbes } from '../harness.js';
+import { probeMix, submitProbes, withHarness } from '../harness.js';
 import { sized, type Scenario } from '../scenario.js';
 
 /**
@@ -11,14 +11,10 @@ export const duplicateDelivery: Scenario = {
   fault: 'every work message is sent 3 times (2 at once, 1 delayed 1 s)',
   size: sized(100, 10),
   async run({ scale, rng }) {
-    const startedAt = Date.now();
-    const h = await startHarness();
-    try {
+    return withHarness({}, async (h) => {
       const copies = duplicateSends(h.stack.emulators.clients.sqs, 2, 1);
       const tracked = await submitProbes(h, probeMix(rng, this.size(scale), 'dup', { maxSeconds: 1.5 }));
-      return await h.finish(this.name, tracked, startedAt, () => [`${copies.injected} extra deliveries sent`]);
-    } finally {
-      await h.stop();
-    }
+      return await h.finish(this.name, tracked, () => [`${copies.injected} extra deliveries sent`]);
+    });
   },
 };

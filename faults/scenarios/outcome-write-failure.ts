@@ -1,5 +1,5 @@
 import { failCalls, isWorkerOutcomeWrite, throttled } from '../inject.js';
-import { probeMix, startHarness, submitProbes } from '../harness.js';
+import { probeMix, submitProbes, withHarness } from '../harness.js';
 import { sized, type Scenario } from '../scenario.js';
 
 /**
@@ -12,9 +12,7 @@ export const outcomeWriteFailure: Scenario = {
   fault: "the worker's terminal UpdateItem throws on its first try (first two for every third task)",
   size: sized(60, 10),
   async run({ scale, rng }) {
-    const startedAt = Date.now();
-    const h = await startHarness();
-    try {
+    return withHarness({}, async (h) => {
       const tries = new Map<string, number>();
       const failing = failCalls(
         h.stack.emulators.clients.ddb,
@@ -28,9 +26,7 @@ export const outcomeWriteFailure: Scenario = {
         throttled,
       );
       const tracked = await submitProbes(h, probeMix(rng, this.size(scale), 'outcome', { maxSeconds: 1, transientShare: 0 }));
-      return await h.finish(this.name, tracked, startedAt, () => [`${failing.injected} outcome writes failed`]);
-    } finally {
-      await h.stop();
-    }
+      return await h.finish(this.name, tracked, () => [`${failing.injected} outcome writes failed`]);
+    });
   },
 };

@@ -24,7 +24,6 @@ export const poisonMessage: Scenario = {
   fault: 'garbage bodies and unknown task ids on the work queue among real work',
   size: sized(60, 10),
   async run({ scale, rng }) {
-    const startedAt = Date.now();
     const h = await startHarness();
     const { sqs } = h.stack.emulators.clients;
     const queueUrl = h.stack.emulators.queueUrl;
@@ -42,7 +41,7 @@ export const poisonMessage: Scenario = {
           void sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body })).catch(() => {});
         }
       });
-      const report = await h.finish(this.name, tracked, startedAt, () => [`${sent} poison messages sent`]);
+      const report = await h.finish(this.name, tracked, () => [`${sent} poison messages sent`]);
       // Not a task's fate, so not in the tally; but a poison message kept in flight is retried until the DLQ.
       const left = await queueDepth(sqs, queueUrl);
       if (left > 0)

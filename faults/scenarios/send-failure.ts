@@ -1,5 +1,5 @@
 import { failCalls, sendRefused } from '../inject.js';
-import { probeMix, startHarness, submitProbes } from '../harness.js';
+import { probeMix, submitProbes, withHarness } from '../harness.js';
 import { sized, type Scenario } from '../scenario.js';
 
 /**
@@ -11,18 +11,14 @@ export const sendFailure: Scenario = {
   fault: '10% of SendMessage calls throw',
   size: sized(100, 10),
   async run({ scale, rng }) {
-    const startedAt = Date.now();
-    const h = await startHarness();
-    try {
+    return withHarness({}, async (h) => {
       const refused = failCalls(
         h.stack.emulators.clients.sqs,
         (call) => call.command === 'SendMessageCommand' && rng.chance(0.1),
         sendRefused,
       );
       const tracked = await submitProbes(h, probeMix(rng, this.size(scale), 'send', { maxSeconds: 1, transientShare: 0.2 }));
-      return await h.finish(this.name, tracked, startedAt, () => [`${refused.injected} sends refused`]);
-    } finally {
-      await h.stop();
-    }
+      return await h.finish(this.name, tracked, () => [`${refused.injected} sends refused`]);
+    });
   },
 };

@@ -29,7 +29,6 @@ export const unstorableResults: Scenario = {
   fault: 'http_request results with a >2^53 integer, 1e-200, 40-deep arrays, and one over MAX_RESULT_BYTES',
   size: sized(30, 5),
   async run({ scale }) {
-    const startedAt = Date.now();
     const hits: RunEvent[] = [];
     let served: Record<string, string> = {};
     // Every request is one run of its task's operation: start on arrival, end when the answer is sent.
@@ -71,7 +70,6 @@ export const unstorableResults: Scenario = {
       return await h.finish(
         this.name,
         tracked,
-        startedAt,
         () => [`${hits.filter((e) => e.type === 'start').length} requests reached the server`],
         hits,
       ); // runs are the server's hits
