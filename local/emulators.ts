@@ -1,11 +1,13 @@
 import { once } from 'node:events';
 import type { AddressInfo, Server } from 'node:net';
+import { setTimeout } from 'node:timers/promises';
 import {
   CreateTableCommand,
   type CreateTableCommandInput,
   DeleteTableCommand,
   DescribeTableCommand,
   ResourceInUseException,
+  ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
 import { PutCommand, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
@@ -127,10 +129,24 @@ async function rebuildTable({ ddb }: AwsClients, tableName: string): Promise<voi
   const items: Record<string, unknown>[] = [];
   for await (const page of paginateScan({ client: ddb }, { TableName: tableName, ConsistentRead: true })) items.push(...(page.Items ?? []));
   await ddb.send(new DeleteTableCommand({ TableName: tableName }));
+  await tableGone(ddb, tableName);
   await ddb.send(new CreateTableCommand(tableDefinition(tableName)));
   for (const item of items) {
     const live = item.status === 'pending' || item.status === 'processing';
     await ddb.send(new PutCommand({ TableName: tableName, Item: live ? { liveOwner: item.owner, ...item } : item }));
+  }
+}
+
+/** DeleteTable returns while the table is still DELETING (on dynalite too); wait until it is gone. */
+async function tableGone(ddb: AwsClients['ddb'], tableName: string): Promise<void> {
+  for (;;) {
+    try {
+      await ddb.send(new DescribeTableCommand({ TableName: tableName }));
+    } catch (error) {
+      if (error instanceof ResourceNotFoundException) return;
+      throw error;
+    }
+    await setTimeout(10);
   }
 }
 
